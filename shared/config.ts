@@ -1,0 +1,203 @@
+/** Raised when the environment or a flag holds an unusable value; programs exit 2 on it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+type Env = Record<string, string | undefined>;
+
+/** Settings both programs read. */
+export interface CommonConfig {
+  /** Project for Firestore and BigQuery (`GOOGLE_CLOUD_PROJECT`, required). */
+  projectId: string;
+  /** BigQuery emulator URL (`BIGQUERY_EMULATOR_HOST`), unset for Google. */
+  bigqueryEmulatorHost: string | undefined;
+  /** Firestore collection of healing events (`HEALING_COLLECTION`, default `healing_events`). */
+  healingCollection: string;
+  /** BigQuery dataset (`HEALING_DATASET`, default `nba_orchestration`). */
+  dataset: string;
+  /** BigQuery table (`HEALING_TABLE`, default `healing_events`). */
+  table: string;
+  /** Log threshold (`LOG_LEVEL`, default `info`). */
+  logLevel: LogLevel;
+}
+
+/** Settings of the auto-batch-cleanup job. */
+export interface JobConfig extends CommonConfig {
+  /** Collection of batches to inspect (`BATCH_COLLECTION`, default `prediction_batches`). */
+  batchCollection: string;
+  /** Minutes without progress before a batch counts as stalled (`STALL_MINUTES`, default 15). */
+  stallMinutes: number;
+  /** Minimum completion percentage to heal (`MIN_COMPLETION_PCT`, default 90). */
+  minCompletionPct: number;
+  /** Only batches created within this many hours (`MAX_AGE_HOURS`, default 24). */
+  maxAgeHours: number;
+  /** Safety brake: more stalled batches than this heals none (`MAX_HEALS_PER_RUN`, default 25). */
+  maxHealsPerRun: number;
+  /** Find and report only (`DRY_RUN`, default false). */
+  dryRun: boolean;
+  /** Slack incoming webhook (`SLACK_WEBHOOK_URL`); unset sends alerts to the log only. */
+  slackWebhookUrl: string | undefined;
+  /** This task's index and the task count of a Cloud Run execution (`CLOUD_RUN_TASK_INDEX`, `CLOUD_RUN_TASK_COUNT`). */
+  taskIndex: number;
+  taskCount: number;
+  /** Cloud Run execution name (`CLOUD_RUN_EXECUTION`), recorded in each event. */
+  executionName: string | undefined;
+}
+
+export function loadCommonConfig(env: Env): CommonConfig {
+  const projectId = required(env, 'GOOGLE_CLOUD_PROJECT');
+  if (!/^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(projectId)) {
+    throw new ConfigError(`GOOGLE_CLOUD_PROJECT is not a valid project id: "${projectId}"`);
+  }
+  hostPort(env, 'FIRESTORE_EMULATOR_HOST');
+  return {
+    projectId,
+    bigqueryEmulatorHost: emulatorUrl(env, 'BIGQUERY_EMULATOR_HOST'),
+    healingCollection: collectionName(env, 'HEALING_COLLECTION', 'healing_events'),
+    dataset: bigQueryName(env, 'HEALING_DATASET', 'nba_orchestration'),
+    table: bigQueryName(env, 'HEALING_TABLE', 'healing_events'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+}
+
+export function loadJobConfig(env: Env): JobConfig {
+  const taskCount = integer(env, 'CLOUD_RUN_TASK_COUNT', 1, { min: 1 });
+  const taskIndex = integer(env, 'CLOUD_RUN_TASK_INDEX', 0, { min: 0 });
+  if (taskIndex >= taskCount) {
+    throw new ConfigError(`CLOUD_RUN_TASK_INDEX must be below CLOUD_RUN_TASK_COUNT (${taskCount}), got ${taskIndex}`);
+  }
+  return {
+    ...loadCommonConfig(env),
+    batchCollection: collectionName(env, 'BATCH_COLLECTION', 'prediction_batches'),
+    stallMinutes: number(env, 'STALL_MINUTES', 15, { min: 0, exclusiveMin: true }),
+    minCompletionPct: number(env, 'MIN_COMPLETION_PCT', 90, { min: 0, max: 100, exclusiveMin: true }),
+    maxAgeHours: number(env, 'MAX_AGE_HOURS', 24, { min: 0, exclusiveMin: true }),
+    maxHealsPerRun: integer(env, 'MAX_HEALS_PER_RUN', 25, { min: 1 }),
+    dryRun: boolean(env, 'DRY_RUN', false),
+    slackWebhookUrl: webhookUrl(env, 'SLACK_WEBHOOK_URL'),
+    taskIndex,
+    taskCount,
+    executionName: present(env, 'CLOUD_RUN_EXECUTION'),
+  };
+}
+
+/** Parses a positive whole number given on the command line, naming the flag when it is not one. */
+export function parsePositiveInteger(value: string, name: string): number {
+  const parsed = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new ConfigError(`${name} must be a positive whole number, got "${value}"`);
+  }
+  return parsed;
+}
+
+function present(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function required(env: Env, name: string): string {
+  const value = present(env, name);
+  if (value === undefined) throw new ConfigError(`${name} is not set; it names the Google Cloud project to use`);
+  return value;
+}
+
+interface Range {
+  min?: number;
+  max?: number;
+  exclusiveMin?: boolean;
+}
+
+function number(env: Env, name: string, fallback: number, range: Range): number {
+  const raw = present(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+  const belowMin = range.min !== undefined && (range.exclusiveMin ? value <= range.min : value < range.min);
+  const aboveMax = range.max !== undefined && value > range.max;
+  if (!Number.isFinite(value) || belowMin || aboveMax) {
+    throw new ConfigError(`${name} must be a number ${describeRange(range)}, got "${raw}"`);
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, range: Range): number {
+  const raw = present(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || (range.min !== undefined && value < range.min)) {
+    throw new ConfigError(`${name} must be a whole number ${describeRange(range)}, got "${raw}"`);
+  }
+  return value;
+}
+
+function describeRange({ min, max, exclusiveMin }: Range): string {
+  const parts: string[] = [];
+  if (min !== undefined) parts.push(exclusiveMin ? `above ${min}` : `at least ${min}`);
+  if (max !== undefined) parts.push(`at most ${max}`);
+  return parts.join(' and ');
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = present(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = present(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${env[name]}"`);
+}
+
+function collectionName(env: Env, name: string, fallback: string): string {
+  const value = present(env, name) ?? fallback;
+  if (value.includes('/') || /^__.*__$/.test(value) || value === '.' || value === '..') {
+    throw new ConfigError(`${name} is not a valid Firestore collection id: "${value}"`);
+  }
+  return value;
+}
+
+function bigQueryName(env: Env, name: string, fallback: string): string {
+  const value = present(env, name) ?? fallback;
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/.test(value)) {
+    throw new ConfigError(`${name} must hold only letters, digits and underscores, got "${value}"`);
+  }
+  return value;
+}
+
+function hostPort(env: Env, name: string): string | undefined {
+  const value = present(env, name);
+  if (value !== undefined && !/^[^\s/:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(value)) {
+    throw new ConfigError(`${name} must be host:port, got "${value}"`);
+  }
+  return value;
+}
+
+function emulatorUrl(env: Env, name: string): string | undefined {
+  const value = present(env, name);
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/[^\s/]+(:\d{1,5})?\/?$/.test(value)) {
+    throw new ConfigError(`${name} must be a URL such as http://127.0.0.1:9050, got "${value}"`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+function webhookUrl(env: Env, name: string): string | undefined {
+  const value = present(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+  return value;
+}
