@@ -1,7 +1,11 @@
-/** Prints the closing line the CI reads: "N passed, N failed". */
+import { writeFileSync } from 'node:fs';
+
+/** Prints the closing line the CI reads, "N passed, N failed", and keeps it for scripts/test.sh to print last. */
 export default class SummaryReporter {
   onRunComplete(_contexts, results) {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-    process.stdout.write(`\n${results.numPassedTests} passed, ${failed} failed\n`);
+    const line = `${results.numPassedTests} passed, ${failed} failed`;
+    if (process.env.TEST_SUMMARY_FILE) writeFileSync(process.env.TEST_SUMMARY_FILE, `${line}\n`);
+    else process.stdout.write(`\n${line}\n`);
   }
 }

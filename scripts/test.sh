@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh checkout: installs dependencies (Node 22 comes with them),
+# builds, starts the local emulators through Jest's global setup, runs every test, and ends
+# with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+summary=.local/test-summary.txt
+mkdir -p .local && rm -f "$summary"
+
+fail_setup() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+if [ ! -d node_modules ] || [ "${CI:-}" = "true" ]; then
+  npm ci --no-audit --no-fund || fail_setup "npm ci failed"
+else
+  npm install --no-audit --no-fund >/dev/null || fail_setup "npm install failed"
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) === 22 ? 0 : 1)' ||
+  fail_setup "node_modules/.bin/node is not Node 22; run npm ci"
+npm run --silent build || fail_setup "build failed"
+npm run --silent typecheck || fail_setup "type check failed"
+
+NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
+  TEST_SUMMARY_FILE="$summary" jest "$@"
+status=$?
+if [ -f "$summary" ]; then cat "$summary"; else echo "0 passed, 1 failed"; status=1; fi
+exit "$status"
