@@ -1,0 +1,39 @@
+import { type AlertLevel, LEVEL_RANK } from './alertLevel.js';
+
+/** What an alert is about: a frequency level, or the job's safety brake. */
+export type AlertKind = AlertLevel | 'safety_brake';
+
+export type AlertStateJson = Partial<Record<AlertKind, string>>;
+
+/** The same kind of alert for one healing type is sent at most once in this window. */
+export const ALERT_REPEAT_MS = 60 * 60 * 1000;
+
+/** When each kind of alert was last sent for one healing type; serialisable so it outlives the job run. */
+export class AlertState {
+  private readonly lastSent: AlertStateJson;
+
+  constructor(initialState: AlertStateJson = {}) {
+    this.lastSent = { ...initialState };
+  }
+
+  /**
+   * A kind is sent unless it, or a higher level, went out within the last hour;
+   * so a repeat waits an hour while an escalation goes out at once.
+   */
+  shouldSend(kind: AlertKind, now: Date): boolean {
+    const recent = (other: AlertKind) => {
+      const sent = this.lastSent[other];
+      return sent !== undefined && now.getTime() - Date.parse(sent) < ALERT_REPEAT_MS;
+    };
+    if (kind === 'safety_brake') return !recent('safety_brake');
+    return !(Object.keys(LEVEL_RANK) as AlertLevel[]).some((other) => LEVEL_RANK[other] >= LEVEL_RANK[kind] && recent(other));
+  }
+
+  withSent(kind: AlertKind, now: Date): AlertState {
+    return new AlertState({ ...this.lastSent, [kind]: now.toISOString() });
+  }
+
+  toJSON(): AlertStateJson {
+    return { ...this.lastSent };
+  }
+}

@@ -1,0 +1,87 @@
+import { ConfigError, loadCommonConfig, loadJobConfig } from './config.js';
+import { exitCodeFor } from './exitCodes.js';
+
+const base = { GOOGLE_CLOUD_PROJECT: 'my-project' };
+
+describe('configuration from the environment', () => {
+  it('uses the spec defaults when only the project is set', () => {
+    const config = loadJobConfig(base);
+    expect(config).toMatchObject({
+      projectId: 'my-project',
+      batchCollection: 'prediction_batches',
+      healingCollection: 'healing_events',
+      dataset: 'nba_orchestration',
+      table: 'healing_events',
+      stallMinutes: 15,
+      minCompletionPct: 90,
+      maxAgeHours: 24,
+      maxHealsPerRun: 25,
+      dryRun: false,
+      slackWebhookUrl: undefined,
+      logLevel: 'info',
+      taskIndex: 0,
+      taskCount: 1,
+    });
+  });
+
+  it('reads every variable that is set', () => {
+    const config = loadJobConfig({
+      ...base,
+      BATCH_COLLECTION: 'b',
+      HEALING_COLLECTION: 'h',
+      HEALING_DATASET: 'd',
+      HEALING_TABLE: 't',
+      STALL_MINUTES: '30',
+      MIN_COMPLETION_PCT: '95.5',
+      MAX_AGE_HOURS: '48',
+      MAX_HEALS_PER_RUN: '5',
+      DRY_RUN: 'true',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/X',
+      LOG_LEVEL: 'debug',
+      CLOUD_RUN_TASK_INDEX: '1',
+      CLOUD_RUN_TASK_COUNT: '3',
+    });
+    expect(config).toMatchObject({ batchCollection: 'b', healingCollection: 'h', dataset: 'd', table: 't', stallMinutes: 30, minCompletionPct: 95.5, maxAgeHours: 48, maxHealsPerRun: 5, dryRun: true, logLevel: 'debug', taskIndex: 1, taskCount: 3 });
+  });
+
+  it.each([
+    ['GOOGLE_CLOUD_PROJECT', ''],
+    ['STALL_MINUTES', 'abc'],
+    ['STALL_MINUTES', '-5'],
+    ['STALL_MINUTES', '0'],
+    ['MIN_COMPLETION_PCT', '101'],
+    ['MIN_COMPLETION_PCT', 'ninety'],
+    ['MAX_AGE_HOURS', '0'],
+    ['MAX_HEALS_PER_RUN', '2.5'],
+    ['MAX_HEALS_PER_RUN', '0'],
+    ['DRY_RUN', 'maybe'],
+    ['SLACK_WEBHOOK_URL', 'not a url'],
+    ['SLACK_WEBHOOK_URL', 'ftp://hooks.slack.com/x'],
+    ['LOG_LEVEL', 'verbose'],
+    ['HEALING_DATASET', 'bad-name'],
+    ['HEALING_TABLE', 'x;DROP'],
+    ['BATCH_COLLECTION', 'a/b'],
+    ['FIRESTORE_EMULATOR_HOST', 'not a host'],
+    ['BIGQUERY_EMULATOR_HOST', '127.0.0.1:9050'],
+    ['CLOUD_RUN_TASK_INDEX', '3'],
+  ])('%s=%j is a configuration error (exit 2) naming the variable', (name, value) => {
+    const env = { ...base, CLOUD_RUN_TASK_COUNT: '3', [name]: value };
+    let thrown: unknown;
+    try {
+      loadJobConfig(env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toContain(name);
+    expect(exitCodeFor(thrown)).toBe(2);
+  });
+
+  it('never repeats the Slack webhook in its error, since the URL is a secret', () => {
+    expect(() => loadJobConfig({ ...base, SLACK_WEBHOOK_URL: 'hooks secret-token' })).toThrow(/^SLACK_WEBHOOK_URL is not a valid URL$/);
+  });
+
+  it('does not make the CLI validate job-only settings', () => {
+    expect(loadCommonConfig({ ...base, STALL_MINUTES: 'abc' }).projectId).toBe('my-project');
+  });
+});
