@@ -152,6 +152,11 @@ export class HealingTracker {
     return delivered;
   }
 
+  /** Sends a message that is not subject to alert deduplication, such as a run summary. */
+  async notify(message: SlackMessage): Promise<boolean> {
+    return this.options.notifier.send(message);
+  }
+
   /** Where to look next for this type: the CLI and the BigQuery table. */
   investigation(healingType: string): Investigation {
     const { table } = this.options;
