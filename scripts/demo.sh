@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The demo: on the local emulators, seed a realistic day of prediction batches, run the
+# auto-batch-cleanup job once, show its summary, then show what analyze-healing reports.
+# Set KEEP_LOCAL_STACK=true to leave the emulators running afterwards.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Installing dependencies (Node 22 comes with them) and building"
+if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+npm run --silent build
+
+step "Starting the local Firestore and BigQuery emulators"
+bash scripts/local-stack.sh start
+if [ "${KEEP_LOCAL_STACK:-}" != "true" ]; then trap 'bash scripts/local-stack.sh stop' EXIT; fi
+eval "$(bash scripts/local-stack.sh env)"
+export BATCH_COLLECTION=demo_prediction_batches HEALING_COLLECTION=demo_healing_events HEALING_DATASET=demo_orchestration
+
+step "Seeding a day of prediction batches and a week of earlier healing events"
+tsx scripts/seedDemo.ts
+
+step "Running auto-batch-cleanup (its log is one JSON object a line; shown here as text)"
+set +e
+node dist/jobs/main.js | node scripts/showLog.js
+job_status=${PIPESTATUS[0]}
+set -e
+echo "auto-batch-cleanup exited with $job_status"
+
+if [ -f dist/cli/main.js ]; then
+  step "analyze-healing over the past 7 days"
+  node dist/cli/main.js --start "$(date -u -d '7 days ago' '+%Y-%m-%d %H:%M')"
+  step "analyze-healing for batch_cleanup over the last 24 hours, as JSON (first lines)"
+  node dist/cli/main.js --type batch_cleanup --format json | head -n 25
+fi

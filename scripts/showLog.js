@@ -1,0 +1,18 @@
+// Turns the job's JSON log lines into text a person reads in a terminal; the run summary as a table.
+import { createInterface } from 'node:readline';
+
+const SUMMARY_KEYS = ['found', 'stalled', 'healed', 'failed', 'skipped_malformed', 'skipped_changed', 'exported', 'pending_export', 'firestore_reads', 'duration_ms'];
+
+for await (const line of createInterface({ input: process.stdin })) {
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    process.stdout.write(`${line}\n`);
+    continue;
+  }
+  process.stdout.write(`${String(entry.severity).padEnd(8)} ${entry.message}\n`);
+  if (entry.message === 'run summary') {
+    for (const key of SUMMARY_KEYS) process.stdout.write(`           ${key.padEnd(18)} ${entry[key]}\n`);
+  }
+}
