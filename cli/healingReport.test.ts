@@ -1,0 +1,73 @@
+import type { AnalysisRow } from './analysisQuery.js';
+import { toAnalysisRequest } from './analysisRequest.js';
+import { buildReport } from './healingReport.js';
+import { planBuckets } from './timeWindow.js';
+
+const request = toAnalysisRequest({ start: '2026-03-01 10:00', end: '2026-03-01 13:00', tz: 'Europe/Berlin' }, new Date());
+const plan = planBuckets(request.window);
+
+const row = (kind: AnalysisRow['kind'], fields: Partial<AnalysisRow>): AnalysisRow => ({
+  kind,
+  healing_type: null,
+  cause: null,
+  position: null,
+  events: 0,
+  failures: 0,
+  later_events: null,
+  ...fields,
+});
+
+const rows: AnalysisRow[] = [
+  row('type', { healing_type: 'retry', events: 3, failures: 1, later_events: 2 }),
+  row('type', { healing_type: 'batch_cleanup', events: 3, failures: 0, later_events: 1 }),
+  row('type', { healing_type: 'fallback', events: 4, failures: 4, later_events: 2 }),
+  row('type_cause', { healing_type: 'retry', cause: 'upstream_timeout', position: 1, events: 2, failures: 1 }),
+  row('cause', { cause: 'stalled_batch', position: 2, events: 3 }),
+  row('cause', { cause: 'model_down', position: 1, events: 4, failures: 4 }),
+  row('trend', { healing_type: 'retry', position: 2, events: 3, failures: 1 }),
+  row('trend', { healing_type: 'fallback', position: 0, events: 4, failures: 4 }),
+];
+
+describe('healing report', () => {
+  const report = buildReport(request, plan, rows);
+
+  it('sums the types into totals', () => {
+    expect(report.totals).toEqual({ events: 10, successes: 5, failures: 5, success_rate: 0.5 });
+  });
+
+  it('orders types by events, ties by name, each with its counts, rate and main cause', () => {
+    expect(report.by_type).toEqual([
+      { healing_type: 'fallback', events: 4, successes: 0, failures: 4, success_rate: 0, top_cause: null },
+      { healing_type: 'batch_cleanup', events: 3, successes: 3, failures: 0, success_rate: 1, top_cause: null },
+      { healing_type: 'retry', events: 3, successes: 2, failures: 1, success_rate: 2 / 3, top_cause: 'upstream_timeout' },
+    ]);
+  });
+
+  it('lists the top causes in the rank BigQuery gave them', () => {
+    expect(report.top_causes.map((cause) => cause.cause)).toEqual(['model_down', 'stalled_batch']);
+  });
+
+  it('gives every type a point in every bucket, zero where nothing happened, in the zone', () => {
+    expect(report.trend).toHaveLength(9);
+    expect(report.trend.slice(0, 3)).toEqual([
+      { bucket_start: '2026-03-01T10:00:00+01:00', healing_type: 'batch_cleanup', events: 0 },
+      { bucket_start: '2026-03-01T10:00:00+01:00', healing_type: 'fallback', events: 4 },
+      { bucket_start: '2026-03-01T10:00:00+01:00', healing_type: 'retry', events: 0 },
+    ]);
+    expect(report.trend[8]).toEqual({ bucket_start: '2026-03-01T12:00:00+01:00', healing_type: 'retry', events: 3 });
+  });
+
+  it('shows the window in the zone with its bucket size', () => {
+    expect(report.window).toEqual({ start: '2026-03-01T10:00:00+01:00', end: '2026-03-01T13:00:00+01:00', tz: 'Europe/Berlin', bucket: 'hour' });
+  });
+
+  it('has a null success rate and empty lists when nothing happened', () => {
+    const empty = buildReport(request, plan, []);
+    expect(empty.totals).toEqual({ events: 0, successes: 0, failures: 0, success_rate: null });
+    expect([empty.by_type, empty.top_causes, empty.trend, empty.recommendations]).toEqual([[], [], [], []]);
+  });
+
+  it('refuses a bucket outside the window rather than dropping its events', () => {
+    expect(() => buildReport(request, plan, [...rows, row('trend', { healing_type: 'retry', position: 3, events: 1 })])).toThrow('outside');
+  });
+});

@@ -1,0 +1,60 @@
+import type { HealingReport } from './healingReport.js';
+import { renderTable } from './renderTable.js';
+
+const report: HealingReport = {
+  window: { start: '2026-03-07T12:00:00-05:00', end: '2026-03-08T12:00:00-04:00', tz: 'America/New_York', bucket: 'hour' },
+  filter: { healing_type: null },
+  totals: { events: 1204, successes: 1200, failures: 4, success_rate: 1200 / 1204 },
+  by_type: [
+    { healing_type: 'batch_cleanup', events: 1200, successes: 1199, failures: 1, success_rate: 1199 / 1200, top_cause: 'stalled_batch' },
+    { healing_type: 'fallback', events: 4, successes: 1, failures: 3, success_rate: 0.25, top_cause: null },
+  ],
+  top_causes: [
+    { cause: 'stalled_batch', events: 1100, failures: 1 },
+    { cause: `Batch # stalled ${'x'.repeat(200)}`, events: 104, failures: 3 },
+  ],
+  trend: [
+    { bucket_start: '2026-03-07T12:00:00-05:00', healing_type: 'batch_cleanup', events: 0 },
+    { bucket_start: '2026-03-07T12:00:00-05:00', healing_type: 'fallback', events: 4 },
+    { bucket_start: '2026-03-07T13:00:00-05:00', healing_type: 'batch_cleanup', events: 1200 },
+    { bucket_start: '2026-03-07T13:00:00-05:00', healing_type: 'fallback', events: 0 },
+  ],
+  recommendations: ['fallback succeeded in only 25.0% of 4 events (3 failed): see why with --type fallback --export fallback.csv'],
+};
+
+describe('table rendering', () => {
+  const text = renderTable(report);
+  const lines = text.split('\n');
+
+  it('opens with the window in the chosen zone, offsets shown', () => {
+    expect(lines[0]).toBe('Healing events from 2026-03-07 12:00 -05:00 to 2026-03-08 12:00 -04:00 (America/New_York, 23 h)');
+  });
+
+  it('gives the totals with thousands separators and the success rate', () => {
+    expect(text).toContain('1,204 events: 1,200 succeeded, 4 failed, success rate 99.7%');
+  });
+
+  it('aligns one row per type with its counts, rate and sparkline', () => {
+    expect(text).toContain('TYPE           EVENTS  SUCCEEDED  FAILED  SUCCESS  EVENTS PER HOUR');
+    expect(text).toContain('batch_cleanup   1,200      1,199       1    99.9%  ▁█  peak 1200');
+    expect(text).toContain('fallback            4          1       3    25.0%  █▁  peak 4');
+  });
+
+  it('ranks the causes and shortens a long one', () => {
+    expect(text).toContain('   1   1,100       1  stalled_batch');
+    const long = lines.find((line) => line.includes('Batch # stalled'))!;
+    expect(long.endsWith('…')).toBe(true);
+    expect(long.length).toBeLessThan(130);
+  });
+
+  it('ends with the recommendations', () => {
+    expect(lines.slice(-3)).toEqual(['RECOMMENDATIONS', `- ${report.recommendations[0]}`, '']);
+  });
+
+  it('says plainly when there were no healing events', () => {
+    const empty = { ...report, filter: { healing_type: 'retry' }, totals: { events: 0, successes: 0, failures: 0, success_rate: null } };
+    expect(renderTable(empty)).toBe(
+      'No healing events of type retry from 2026-03-07 12:00 -05:00 to 2026-03-08 12:00 -04:00 (America/New_York, 23 h).\n',
+    );
+  });
+});

@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import type { HealingReport } from './healingReport.js';
+import { percent, span } from './recommendations.js';
+import { bucketsPerCharacter, sparkline } from './sparkline.js';
+
+/** Longest cause shown in the table; the JSON has it whole. */
+export const MAX_CAUSE_WIDTH = 100;
+
+/** The report for a person at a terminal: window, totals, per-type table with sparklines, top causes, advice. */
+export function renderTable(report: HealingReport): string {
+  const { window, totals } = report;
+  const start = DateTime.fromISO(window.start, { zone: window.tz });
+  const end = DateTime.fromISO(window.end, { zone: window.tz });
+  const only = report.filter.healing_type === null ? '' : ` of type ${report.filter.healing_type}`;
+  const period = `${localTime(start)} to ${localTime(end)} (${window.tz}, ${span(end.diff(start).as('hours'))})`;
+  if (totals.events === 0) return `No healing events${only} from ${period}.\n`;
+
+  const lines = [
+    `Healing events${only} from ${period}`,
+    '',
+    `${count(totals.events)} events: ${count(totals.successes)} succeeded, ${count(totals.failures)} failed, success rate ${rate(totals.success_rate)}`,
+    '',
+    ...typeTable(report),
+    '',
+    `TOP ${report.top_causes.length} ROOT CAUSES (# stands for ids and numbers)`,
+    ...columns(
+      [['RANK', 'EVENTS', 'FAILED', 'CAUSE'], ...report.top_causes.map((cause, index) => [`${index + 1}`, count(cause.events), count(cause.failures), shorten(cause.cause)])],
+      ['right', 'right', 'right', 'left'],
+    ),
+    '',
+    'RECOMMENDATIONS',
+    ...(report.recommendations.length === 0
+      ? ['- Nothing stands out: no type fails often, heals often or is rising.']
+      : report.recommendations.map((advice) => `- ${advice}`)),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function typeTable(report: HealingReport): string[] {
+  const bucketCount = new Set(report.trend.map((point) => point.bucket_start)).size;
+  const perCharacter = bucketsPerCharacter(bucketCount);
+  const unit = report.window.bucket === 'hour' ? 'HOUR' : 'DAY';
+  const trendTitle = perCharacter === 1 ? `EVENTS PER ${unit}` : `EVENTS PER ${perCharacter} ${unit}S`;
+  const rows = report.by_type.map((type) => {
+    const series = report.trend.filter((point) => point.healing_type === type.healing_type).map((point) => point.events);
+    return [
+      type.healing_type,
+      count(type.events),
+      count(type.successes),
+      count(type.failures),
+      rate(type.success_rate),
+      `${sparkline(series)}  peak ${Math.max(0, ...series)}`,
+    ];
+  });
+  return columns([['TYPE', 'EVENTS', 'SUCCEEDED', 'FAILED', 'SUCCESS', trendTitle], ...rows], ['left', 'right', 'right', 'right', 'right', 'left']);
+}
+
+function columns(rows: string[][], align: Array<'left' | 'right'>): string[] {
+  const widths = align.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
+  return rows.map((row) =>
+    row
+      .map((cell, index) => (align[index] === 'right' ? cell.padStart(widths[index]!) : cell.padEnd(widths[index]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function localTime(time: DateTime): string {
+  return time.toFormat(time.second === 0 && time.millisecond === 0 ? 'yyyy-MM-dd HH:mm ZZ' : 'yyyy-MM-dd HH:mm:ss ZZ');
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function rate(value: number | null): string {
+  return value === null ? '-' : percent(value);
+}
+
+function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= MAX_CAUSE_WIDTH ? flat : `${flat.slice(0, MAX_CAUSE_WIDTH - 1)}…`;
+}
