@@ -1,0 +1,75 @@
+import type { BigQuery } from '@google-cloud/bigquery';
+import { createBigQuery } from '../shared/clients.js';
+import { loadCommonConfig, type CommonConfig } from '../shared/config.js';
+import { describeError, EXIT_OK, exitCodeFor } from '../shared/exitCodes.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import { analysisStatement } from './analysisQuery.js';
+import { toAnalysisRequest, type AnalysisRequest } from './analysisRequest.js';
+import { fetchAnalysisRows } from './analysisRows.js';
+import { toBigQueryFailure } from './bigQueryFailure.js';
+import { parseCommandLine } from './commandLine.js';
+import { exportCsv, ExportQueryError } from './csvExport.js';
+import { exportStatement } from './exportQuery.js';
+import { assertWritable } from './exportTarget.js';
+import { buildReport } from './healingReport.js';
+import { renderJson } from './renderJson.js';
+import { renderTable } from './renderTable.js';
+import { planBuckets } from './timeWindow.js';
+
+/** Where the program writes and what time it is; the real process in main.ts, captured in tests. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  /** Progress appears only when `isTTY` is true. */
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  now: () => Date;
+}
+
+/** The whole program: flags, configuration, one analysis query, the report on stdout, the optional export. Returns the exit code. */
+export async function analyzeHealing(argv: readonly string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  try {
+    const parsed = parseCommandLine(argv, (text) => io.stdout.write(text));
+    if (parsed.kind === 'answered') return EXIT_OK;
+    const request = toAnalysisRequest(parsed.options, io.now());
+    const config = loadCommonConfig(env);
+    if (request.exportPath !== undefined) await assertWritable(request.exportPath);
+    const logger = createLogger({ level: config.logLevel, write: (line) => io.stderr.write(line) });
+    const bigquery = createBigQuery(config);
+    const table = new HealingEventTable(bigquery, config.dataset, config.table).sqlName;
+
+    await report(bigquery, table, request, config, logger, io);
+    if (request.exportPath !== undefined) await exportEvents(bigquery, table, request, config, logger, io);
+    return EXIT_OK;
+  } catch (error) {
+    io.stderr.write(`analyze-healing: ${describeError(error, env)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+async function report(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo) {
+  const plan = planBuckets(request.window);
+  const began = Date.now();
+  const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, table)).catch((error: unknown) => {
+    throw toBigQueryFailure(error, config);
+  });
+  logger.debug('analysis query answered', { rows: rows.length, milliseconds: Date.now() - began, buckets: plan.starts.length });
+  const healingReport = buildReport(request, plan, rows);
+  io.stdout.write(request.format === 'json' ? renderJson(healingReport) : renderTable(healingReport));
+}
+
+async function exportEvents(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo) {
+  const path = request.exportPath!;
+  const onTerminal = io.stderr.isTTY === true;
+  const began = Date.now();
+  try {
+    const written = await exportCsv(bigquery, exportStatement(request, table), path, {
+      onProgress: onTerminal ? (done, total) => io.stderr.write(`\rexporting to ${path}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events`) : undefined,
+    });
+    if (onTerminal) io.stderr.write(`\rexported ${written.toLocaleString('en-US')} events to ${path}\x1b[K\n`);
+    logger.debug('export written', { rows: written, path, milliseconds: Date.now() - began });
+  } catch (error) {
+    if (onTerminal) io.stderr.write('\n');
+    if (error instanceof ExportQueryError) throw toBigQueryFailure(error.cause, config);
+    throw new Error(`writing ${path} failed: ${describeError(error, {})}`, { cause: error });
+  }
+}

@@ -1,0 +1,49 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BigQuery } from '@google-cloud/bigquery';
+import { stringify } from 'csv-stringify';
+import { HEALING_EVENT_COLUMNS } from '../shared/healingEvent.js';
+import type { QueryStatement } from './analysisQuery.js';
+import { toCsvRecord } from './exportQuery.js';
+
+/** Rows fetched per page; memory holds about one page whatever the number of rows. */
+export const EXPORT_PAGE_ROWS = 5000;
+
+export interface ExportOptions {
+  /** Rows per page requested from BigQuery. Default EXPORT_PAGE_ROWS. */
+  pageRows?: number;
+  /** Called after each page with the rows written so far and the total. Default: nothing. */
+  onProgress?: (written: number, total: number) => void;
+}
+
+/** Raised when a page cannot be fetched, to tell BigQuery's errors from the file's. */
+export class ExportQueryError extends Error {
+  override name = 'ExportQueryError';
+}
+
+/**
+ * Runs the export statement as one query job and streams its result to `path` as CSV, page by page:
+ * the next page is fetched only once the file has taken the previous one. Returns the rows written.
+ */
+export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, path: string, options: ExportOptions = {}): Promise<number> {
+  const pageRows = options.pageRows ?? EXPORT_PAGE_ROWS;
+  const [job] = await bigquery
+    .createQueryJob({ query: statement.query, params: statement.params, types: statement.types })
+    .catch((error: unknown) => Promise.reject(new ExportQueryError(String((error as Error)?.message ?? error), { cause: error })));
+  let written = 0;
+  async function* records(): AsyncGenerator<string[]> {
+    let pageToken: string | undefined;
+    do {
+      const [rows, next, response] = await job
+        .getQueryResults({ maxResults: pageRows, pageToken, autoPaginate: false })
+        .catch((error: unknown) => Promise.reject(new ExportQueryError(String((error as Error)?.message ?? error), { cause: error })));
+      for (const row of rows) yield toCsvRecord(row);
+      written += rows.length;
+      options.onProgress?.(written, Number(response?.totalRows ?? written));
+      pageToken = next?.pageToken ?? undefined;
+    } while (pageToken);
+  }
+  await pipeline(Readable.from(records()), stringify({ header: true, columns: [...HEALING_EVENT_COLUMNS] }), createWriteStream(path));
+  return written;
+}
