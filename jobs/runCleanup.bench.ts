@@ -11,6 +11,7 @@ import { Timestamp } from '@google-cloud/firestore';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { loadCommonConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import type { CleanupSummary } from './runCleanup.js';
 
 const TOTAL = Number(process.env.BENCH_BATCHES ?? 100_000);
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 1_000);
@@ -60,7 +61,7 @@ const wallSeconds = (performance.now() - start) / 1000;
 const summary = job.stdout
   .split('\n')
   .filter((line) => line.includes('"run summary"'))
-  .map((line) => JSON.parse(line) as Record<string, number>)[0];
+  .map((line) => JSON.parse(line) as CleanupSummary)[0];
 if (job.status !== 0 || summary === undefined) {
   console.error(`job exited ${job.status}: ${job.stderr}`);
   process.exit(1);
