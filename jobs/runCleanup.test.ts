@@ -118,6 +118,24 @@ describe('auto-batch-cleanup: which batches it heals', () => {
   });
 });
 
+describe('auto-batch-cleanup: a heal that fails', () => {
+  it('records the failure as an event with success=false and its error, leaves the batch open, and exits 1', async () => {
+    const config = freshConfig();
+    // Firestore refuses documents over 1 MiB: this batch fits, but not with the heal's fields added.
+    await seedBatches(firestore, config.batchCollection, [stalled('too-big', { override: { debug_log: 'x'.repeat(1_048_100) } }), stalled('fine')], now);
+
+    const { summary, exitCode } = await runJob(config);
+
+    expect(exitCode).toBe(1);
+    expect(summary).toMatchObject({ healed: 1, failed: 1 });
+    expect((await readBatch(firestore, config.batchCollection, 'too-big')).is_complete).toBe(false);
+    const failed = (await eventsIn(config)).filter((event) => event.success === false);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ healing_type: 'batch_cleanup', metadata: { batch_id: 'too-big' } });
+    expect(String((failed[0]!.metadata as { error: string }).error)).toContain('INVALID_ARGUMENT');
+  });
+});
+
 describe('auto-batch-cleanup: malformed documents', () => {
   it('skips, counts and leaves unchanged every malformed document, and exits 0', async () => {
     const config = freshConfig();
