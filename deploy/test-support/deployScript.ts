@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const deployScript = join(repoRoot, 'deploy/deploy.sh');
+const fakeCli = join(repoRoot, 'deploy/test-support/fake-cloud-cli.sh');
+
+export interface DeployRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs deploy/deploy.sh with only the given environment (plus PATH and HOME), so the caller's settings cannot leak in. */
+export function runDeploy(args: string[], env: Record<string, string>): DeployRun {
+  const result = spawnSync('bash', [deployScript, ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The command lines a run printed (those starting with "+ "), without the prefix. */
+export function plannedCommands(run: DeployRun): string[] {
+  return run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('+ '))
+    .map((line) => line.slice(2));
+}
+
+/** Stand-in `gcloud` and `bq` first on PATH, keeping their resources and a log of every call in a temp folder. */
+export class FakeCloud {
+  readonly dir: string;
+  readonly state: string;
+  readonly bin: string;
+
+  constructor() {
+    const dir = mkdtempSync(join(tmpdir(), 'fake-cloud-'));
+    this.dir = dir;
+    this.state = join(dir, 'state');
+    this.bin = join(dir, 'bin');
+    mkdirSync(this.state);
+    mkdirSync(this.bin);
+    symlinkSync(fakeCli, join(this.bin, 'gcloud'));
+    symlinkSync(fakeCli, join(this.bin, 'bq'));
+  }
+
+  /** Environment that puts the stand-ins first on PATH. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return { PATH: `${this.bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, FAKE_CLOUD_STATE: this.state, ...extra };
+  }
+
+  /** Every call so far, as "tool arg arg ...". */
+  calls(): string[] {
+    const log = join(this.state, 'calls.log');
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The raw text of a state file, e.g. the secret value the stand-in received on stdin. */
+  read(path: string): string {
+    return readFileSync(join(this.state, path), 'utf8');
+  }
+}

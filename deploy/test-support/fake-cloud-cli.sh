@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# A recording stand-in for `gcloud` and `bq` in the deploy tests; link it under both names first on PATH.
+# Every call is appended to $FAKE_CLOUD_STATE/calls.log. Resources live as files under
+# $FAKE_CLOUD_STATE/resources, so describe/show answers "not found" until a create made them, and a
+# second create of the same resource fails with ALREADY_EXISTS like the real tools.
+# FAKE_CLOUD_FAIL_ON=TEXT makes every call whose command line contains TEXT fail with
+# FAKE_CLOUD_FAIL_MESSAGE on stderr. Only the commands deploy.sh uses are known; others fail.
+set -euo pipefail
+
+tool=$(basename "$0")
+state=${FAKE_CLOUD_STATE:?FAKE_CLOUD_STATE must name the stand-in state folder}
+resources="$state/resources"
+mkdir -p "$resources"
+printf '%s %s\n' "$tool" "$*" >>"$state/calls.log"
+
+if [ -n "${FAKE_CLOUD_FAIL_ON:-}" ] && [[ "$tool $*" == *"$FAKE_CLOUD_FAIL_ON"* ]]; then
+  printf '%s\n' "${FAKE_CLOUD_FAIL_MESSAGE:-ERROR: ($tool) simulated failure}" >&2
+  exit 1
+fi
+
+# deploy.sh passes every flag as --name=value, so anything else is a positional argument.
+all_args=("$@")
+words=()
+for arg in "$@"; do [[ $arg == -* ]] || words+=("$arg"); done
+flag() {
+  local arg
+  for arg in "${all_args[@]}"; do
+    if [[ $arg == "--$1="* ]]; then printf '%s' "${arg#*=}"; return 0; fi
+  done
+  return 1
+}
+has_flag() { local arg; for arg in "${all_args[@]}"; do [ "$arg" = "--$1" ] && return 0; done; return 1; }
+
+file_for() { printf '%s/%s/%s' "$resources" "$1" "${2//\//%}"; }
+exists() { [ -e "$(file_for "$1" "$2")" ]; }
+create() {
+  local file
+  file=$(file_for "$1" "$2")
+  if [ -e "$file" ]; then
+    printf 'ERROR: (%s) ALREADY_EXISTS: %s %s already exists\n' "$tool" "$1" "$2" >&2
+    exit 1
+  fi
+  mkdir -p "$(dirname "$file")"
+  cat >"$file"
+}
+store() { mkdir -p "$resources/$1"; cat >"$(file_for "$1" "$2")"; }
+not_found() { printf 'ERROR: (gcloud.%s) NOT_FOUND: %s [%s] not found\n' "$1" "$1" "$2" >&2; exit 1; }
+describe() { if exists "$1" "$2"; then cat "$(file_for "$1" "$2")"; else not_found "$1" "$2"; fi; }
+unknown() { printf 'fake %s: unknown command: %s\n' "$tool" "$*" >&2; exit 3; }
+
+fake_gcloud() {
+  local project
+  project=$(flag project) || project=''
+  case "${words[*]:0:3}" in
+    "services enable "*) ;;
+    "iam service-accounts describe") describe service-account "${words[3]}" ;;
+    "iam service-accounts create") echo created | create service-account "${words[3]}@$project.iam.gserviceaccount.com" ;;
+    "projects add-iam-policy-binding "*) printf '%s %s\n' "$(flag member)" "$(flag role)" >>"$state/project-bindings" ;;
+    "firestore indexes composite")
+      case ${words[3]} in
+        list) [ -f "$state/indexes" ] && cat "$state/indexes"; true ;;
+        create)
+          # Firestore lists every index with __name__ appended in the direction of the last field.
+          local config paths='' orders='' line
+          for config in "${all_args[@]}"; do
+            [[ $config == --field-config=* ]] || continue
+            config=${config#--field-config=field-path=}
+            paths+="${config%%,*}," orders+="$(tr '[:lower:]' '[:upper:]' <<<"${config##*order=}"),"
+          done
+          orders=${orders%,}
+          line="$(flag collection-group)|COLLECTION|${paths}__name__|$orders,${orders##*,}"
+          if [ -f "$state/indexes" ] && grep -qxF "$line" "$state/indexes"; then
+            echo "ERROR: (gcloud.firestore.indexes.composite.create) ALREADY_EXISTS: index already exists" >&2
+            exit 1
+          fi
+          printf '%s\n' "$line" >>"$state/indexes"
+          ;;
+        *) unknown "$@" ;;
+      esac
+      ;;
+    "secrets describe "*) describe secret "${words[2]}" ;;
+    "secrets create "*) echo created | create secret "${words[2]}" ;;
+    "secrets versions add")
+      exists secret "${words[3]}" || not_found secrets.versions.add "${words[3]}"
+      store secret-value "${words[3]}"
+      echo "Created version [$(wc -l <"$state/calls.log")] of the secret [${words[3]}]." >&2
+      ;;
+    "secrets versions access")
+      local name
+      name=$(flag secret)
+      exists secret-value "$name" || not_found secrets.versions.access "$name/versions/latest"
+      cat "$(file_for secret-value "$name")"
+      ;;
+    "secrets add-iam-policy-binding "*)
+      exists secret "${words[2]}" || not_found secrets.add-iam-policy-binding "${words[2]}"
+      printf '%s %s %s\n' "${words[2]}" "$(flag member)" "$(flag role)" >>"$state/secret-bindings"
+      ;;
+    "artifacts repositories describe") describe repository "${words[3]}" ;;
+    "artifacts repositories create") echo created | create repository "${words[3]}" ;;
+    "artifacts docker images") [ "${words[3]}" = describe ] || unknown "$@"; describe image "${words[4]}" ;;
+    "builds submit "* | "builds submit")
+      exists repository "$(cut -d/ -f3 <<<"$(flag tag)")" || not_found builds.submit "repository of $(flag tag)"
+      echo built | create image "$(flag tag)"
+      ;;
+    "run jobs deploy") printf '%s\n' "${all_args[@]}" | store run-job "${words[3]}" ;;
+    "run jobs add-iam-policy-binding")
+      exists run-job "${words[3]}" || not_found run.jobs.add-iam-policy-binding "${words[3]}"
+      printf '%s %s %s\n' "${words[3]}" "$(flag member)" "$(flag role)" >>"$state/job-bindings"
+      ;;
+    "scheduler jobs describe") describe scheduler-job "${words[3]}" ;;
+    "scheduler jobs create") printf '%s\n' "${all_args[@]}" | create scheduler-job "${words[4]}" ;;
+    "scheduler jobs update")
+      exists scheduler-job "${words[4]}" || not_found scheduler.jobs.update "${words[4]}"
+      printf '%s\n' "${all_args[@]}" | store scheduler-job "${words[4]}"
+      ;;
+    *) unknown "$@" ;;
+  esac
+}
+
+# A table is kept as the JSON `bq show --format=json` prints: its schema, partitioning and clustering.
+table_json() {
+  local schema=$1 partitioning=$2 clustering=$3
+  printf '{"schema":{"fields":%s}' "$(tr -d '\n' <"$schema")"
+  [ -n "$partitioning" ] && printf ',"timePartitioning":%s' "$partitioning"
+  [ -n "$clustering" ] && printf ',"clustering":{"fields":["%s"]}' "${clustering//,/\",\"}"
+  printf '}\n'
+}
+
+fake_bq() {
+  local id=${words[1]:-}
+  case ${words[0]:-} in
+    show)
+      if exists bigquery "$id"; then cat "$(file_for bigquery "$id")"; else
+        echo "BigQuery error in show operation: Not found: $id"
+        exit 2
+      fi
+      ;;
+    mk)
+      if has_flag dataset; then
+        echo '{"kind":"bigquery#dataset"}' | create bigquery "$id"
+      elif has_flag table; then
+        exists bigquery "${id%.*}" || { echo "BigQuery error in mk operation: Not found: Dataset ${id%.*}"; exit 2; }
+        table_json "$(flag schema)" \
+          "{\"type\":\"$(flag time_partitioning_type)\",\"field\":\"$(flag time_partitioning_field)\"}" \
+          "$(flag clustering_fields)" | create bigquery "$id"
+      else
+        unknown "$@"
+      fi
+      ;;
+    update)
+      exists bigquery "$id" || { echo "BigQuery error in update operation: Not found: Table $id"; exit 2; }
+      local partitioning
+      partitioning=$(sed -n 's/.*"timePartitioning":\({[^}]*}\).*/\1/p' "$(file_for bigquery "$id")")
+      table_json "${words[2]}" "$partitioning" "$(flag clustering_fields)" | store bigquery "$id"
+      ;;
+    add-iam-policy-binding)
+      exists bigquery "$id" || { echo "BigQuery error in add-iam-policy-binding operation: Not found: $id"; exit 2; }
+      printf '%s %s %s\n' "$id" "$(flag member)" "$(flag role)" >>"$state/dataset-bindings"
+      ;;
+    *) unknown "$@" ;;
+  esac
+}
+
+case $tool in
+  gcloud) fake_gcloud "$@" ;;
+  bq) fake_bq "$@" ;;
+  *) unknown "$@" ;;
+esac
