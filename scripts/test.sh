@@ -3,7 +3,7 @@
 # builds, starts the local emulators through Jest's global setup, runs every test, and ends
 # with one line "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 summary=.local/test-summary.txt
 mkdir -p .local && rm -f "$summary"
 
@@ -19,6 +19,8 @@ node -e 'process.exit(Number(process.versions.node.split(".")[0]) === 22 ? 0 : 1
   fail_setup "node_modules/.bin/node is not Node 22; run npm ci"
 npm run --silent build || fail_setup "build failed"
 npm run --silent typecheck || fail_setup "type check failed"
+
+command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; }
 
 NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
   TEST_SUMMARY_FILE="$summary" jest "$@"
