@@ -67,3 +67,9 @@ describe('analysis request', () => {
     expect(error.message).not.toContain('\n');
   });
 });
+
+describe('analysis request window against now', () => {
+  it('says "now" when a --start in the future meets the default end', () => {
+    expect(() => toAnalysisRequest({ start: '2026-03-09' }, new Date('2026-03-08T00:00:00Z'))).toThrow('--start (2026-03-09T00:00:00.000Z) must be before now');
+  });
+});

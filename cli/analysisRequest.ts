@@ -46,7 +46,8 @@ export function toAnalysisRequest(options: CommandLineOptions, now: Date): Analy
   const end = options.end === undefined ? DateTime.fromJSDate(now, { zone }) : time(options.end, '--end', zone);
   const start = options.start === undefined ? end.minus({ hours: DEFAULT_WINDOW_HOURS }) : time(options.start, '--start', zone);
   if (start >= end) {
-    throw new UsageError(`--start (${start.toISO()}) must be before --end (${end.toISO()})`);
+    const endName = options.end === undefined ? 'now' : '--end';
+    throw new UsageError(`--start (${start.toISO()}) must be before ${endName} (${end.toISO()})`);
   }
   return {
     window: { start, end, zone },

@@ -1,3 +1,4 @@
+import { rm, stat } from 'node:fs/promises';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery } from '../shared/clients.js';
 import { loadCommonConfig, type CommonConfig } from '../shared/config.js';
@@ -69,7 +70,14 @@ async function exportEvents(bigquery: BigQuery, table: string, request: Analysis
     logger.debug('export written', { rows: written, path, milliseconds: Date.now() - began });
   } catch (error) {
     if (onTerminal) io.stderr.write('\n');
+    await removePartialFile(path);
     if (error instanceof ExportQueryError) throw toBigQueryFailure(error.cause, config);
     throw new Error(`writing ${path} failed: ${describeError(error, {})}`, { cause: error });
   }
+}
+
+/** A half-written CSV would pass for a complete one in a postmortem; remove it (but never a device such as /dev/null). */
+async function removePartialFile(path: string): Promise<void> {
+  const target = await stat(path).catch(() => undefined);
+  if (target?.isFile()) await rm(path, { force: true });
 }

@@ -38,7 +38,11 @@ export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, p
       const [rows, next, response] = await job
         .getQueryResults({ maxResults: pageRows, pageToken, autoPaginate: false })
         .catch((error: unknown) => Promise.reject(new ExportQueryError(String((error as Error)?.message ?? error), { cause: error })));
-      for (const row of rows) yield toCsvRecord(row);
+      for (let index = 0; index < rows.length; index++) {
+        const record = toCsvRecord(rows[index]);
+        rows[index] = undefined; // let each row go as soon as it is written, not when the next page arrives
+        yield record;
+      }
       written += rows.length;
       options.onProgress?.(written, Number(response?.totalRows ?? written));
       pageToken = next?.pageToken ?? undefined;
