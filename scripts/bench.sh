@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ $# -ge 1 ] || { echo "usage: $0 FILE.bench.ts" >&2; exit 2; }
-if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+bash scripts/install-dependencies.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 bash scripts/local-stack.sh start
 if [ "${KEEP_LOCAL_STACK:-}" != "true" ]; then trap 'bash scripts/local-stack.sh stop' EXIT; fi

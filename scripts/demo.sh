@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "Installing dependencies (Node 22 comes with them) and building"
-if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+bash scripts/install-dependencies.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 npm run --silent build
 

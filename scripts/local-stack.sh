@@ -24,14 +24,18 @@ bigquery_bin="$cache_dir/bigquery-emulator-$emulator_version"
 say() { printf '[local-stack] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-answers() { curl -fs -o /dev/null --max-time 2 "$1"; }
+# A busy emulator can take seconds to answer; wait_for polls with a shorter limit.
+check_timeout=10
+answers() { curl -fs -o /dev/null --max-time "$check_timeout" "$1"; }
+# Something listens on the port (it may be busy and slow to answer).
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 firestore_up() { answers "http://127.0.0.1:$firestore_port/"; }
 bigquery_up() { answers "http://127.0.0.1:$bigquery_port/bigquery/v2/projects/$project/datasets"; }
 
 wait_for() {
   local name=$1 check=$2 pid=$3 log=$4 seconds=$5
   for _ in $(seq 1 $((seconds * 4))); do
-    if "$check"; then say "$name answers"; return 0; fi
+    if check_timeout=2 "$check"; then say "$name answers"; return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 20 "$log" >&2 || true
       die "$name exited while starting; its log is $log"
@@ -72,6 +76,8 @@ start() {
   command -v curl >/dev/null || die "curl is needed to check the emulators and is not on PATH"
   if firestore_up; then
     say "Firestore emulator already answers on 127.0.0.1:$firestore_port; reusing it"
+  elif listening "$firestore_port"; then
+    die "port $firestore_port is taken but no Firestore emulator answers there; free it or set FIRESTORE_PORT"
   else
     check_firestore_emulator
     say "starting the Firestore emulator on 127.0.0.1:$firestore_port"
@@ -80,6 +86,8 @@ start() {
   fi
   if bigquery_up; then
     say "BigQuery emulator already answers on 127.0.0.1:$bigquery_port; reusing it"
+  elif listening "$bigquery_port"; then
+    die "port $bigquery_port is taken but no BigQuery emulator answers there; free it or set BIGQUERY_PORT"
   else
     install_bigquery_emulator
     say "starting the BigQuery emulator on 127.0.0.1:$bigquery_port (project $project)"
