@@ -63,11 +63,11 @@ async function exportEvents(bigquery: BigQuery, table: string, request: Analysis
   const onTerminal = io.stderr.isTTY === true;
   const began = Date.now();
   try {
-    const written = await exportCsv(bigquery, exportStatement(request, table), path, {
+    const { rows: written, jobId } = await exportCsv(bigquery, exportStatement(request, table), path, {
       onProgress: onTerminal ? (done, total) => io.stderr.write(`\rexporting to ${path}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events`) : undefined,
     });
     if (onTerminal) io.stderr.write(`\rexported ${written.toLocaleString('en-US')} events to ${path}\x1b[K\n`);
-    logger.debug('export written', { rows: written, path, milliseconds: Date.now() - began });
+    logger.debug('export written', { rows: written, path, job_id: jobId, milliseconds: Date.now() - began });
   } catch (error) {
     if (onTerminal) io.stderr.write('\n');
     await removePartialFile(path);

@@ -120,8 +120,8 @@ describe('CSV export', () => {
     const paged = join(directory, 'paged.csv');
     const request = toAnalysisRequest({ start: '2026-02-10T00:00:00Z', end: '2026-02-11T00:00:00Z' }, new Date());
     const pages: number[] = [];
-    const written = await exportCsv(bigquery, exportStatement(request, table.sqlName), paged, { pageRows: 2, onProgress: (done) => pages.push(done) });
-    expect(written).toBe(5);
+    const result = await exportCsv(bigquery, exportStatement(request, table.sqlName), paged, { pageRows: 2, onProgress: (done) => pages.push(done) });
+    expect(result.rows).toBe(5);
     expect(pages).toEqual([2, 4, 5]);
     expect(readFileSync(paged, 'utf8')).toBe(readFileSync(file, 'utf8'));
   });

@@ -22,11 +22,17 @@ export class ExportQueryError extends Error {
   override name = 'ExportQueryError';
 }
 
+export interface ExportResult {
+  rows: number;
+  /** The BigQuery job that produced the rows, for looking it up later. */
+  jobId: string;
+}
+
 /**
  * Runs the export statement as one query job and streams its result to `path` as CSV, page by page:
- * the next page is fetched only once the file has taken the previous one. Returns the rows written.
+ * the next page is fetched only once the file has taken the previous one.
  */
-export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, path: string, options: ExportOptions = {}): Promise<number> {
+export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, path: string, options: ExportOptions = {}): Promise<ExportResult> {
   const pageRows = options.pageRows ?? EXPORT_PAGE_ROWS;
   const [job] = await bigquery
     .createQueryJob({ query: statement.query, params: statement.params, types: statement.types })
@@ -49,5 +55,5 @@ export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, p
     } while (pageToken);
   }
   await pipeline(Readable.from(records()), stringify({ header: true, columns: [...HEALING_EVENT_COLUMNS] }), createWriteStream(path));
-  return written;
+  return { rows: written, jobId: job.id! };
 }
