@@ -3,11 +3,11 @@
  * 100,000 events over the last 30 days, then the time of the default analysis and of a 30-day
  * window, the rows the CLI receives for each, and the peak memory of exporting 10,000 and 100,000 rows.
  *
- *   npm run bench:cli          (builds, starts the local stack if needed, runs this file with tsx)
+ *   npm run bench:cli          (builds, then scripts/bench.sh starts the local stack if needed and runs this file)
  *
  * BENCH_EVENTS changes the event count; BENCH_KEEP=true keeps the dataset afterwards.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,17 +31,6 @@ interface Run {
   stdout: string;
   stderr: string;
   peakRssMb: number | undefined;
-}
-
-function startLocalStack(): Record<string, string> {
-  const script = join(root, 'scripts/local-stack.sh');
-  execFileSync('bash', [script, 'start'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const env: Record<string, string> = {};
-  for (const line of execFileSync('bash', [script, 'env'], { encoding: 'utf8' }).split('\n')) {
-    const match = /^export (\w+)=(.*)$/.exec(line);
-    if (match) env[match[1]!] = match[2]!;
-  }
-  return env;
 }
 
 /** Resident memory of the BigQuery emulator listening on the stack's port, found through /proc. */
@@ -127,11 +116,13 @@ function syntheticEvents(now: number): HealingEvent[] {
 
 async function main(): Promise<void> {
   if (!existsSync(bin)) throw new Error(`${bin} is missing; run npm run build first`);
-  const stackEnv = startLocalStack();
+  const { GOOGLE_CLOUD_PROJECT, BIGQUERY_EMULATOR_HOST } = process.env;
+  if (!GOOGLE_CLOUD_PROJECT || !BIGQUERY_EMULATOR_HOST) throw new Error('run through scripts/bench.sh, which points this at the local emulators');
   const suffix = Math.random().toString(16).slice(2, 10);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    ...stackEnv,
+    GOOGLE_CLOUD_PROJECT,
+    BIGQUERY_EMULATOR_HOST,
     HEALING_DATASET: `bench_cli_${suffix}`,
     HEALING_TABLE: 'healing_events',
   };

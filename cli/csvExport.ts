@@ -5,7 +5,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { stringify } from 'csv-stringify';
 import { HEALING_EVENT_COLUMNS } from '../shared/healingEvent.js';
 import type { QueryStatement } from './analysisQuery.js';
-import { toCsvRecord } from './exportQuery.js';
+import { csvRecordReader, type RawRow, type ResultField } from './exportQuery.js';
 
 /** Rows fetched per page; memory holds about one page whatever the number of rows. */
 export const EXPORT_PAGE_ROWS = 5000;
@@ -42,10 +42,11 @@ export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, p
     let pageToken: string | undefined;
     do {
       const [rows, next, response] = await job
-        .getQueryResults({ maxResults: pageRows, pageToken, autoPaginate: false })
+        .getQueryResults({ maxResults: pageRows, pageToken, autoPaginate: false, skipParsing: true })
         .catch((error: unknown) => Promise.reject(new ExportQueryError(String((error as Error)?.message ?? error), { cause: error })));
+      const toRecord = csvRecordReader((response?.schema?.fields ?? []) as ResultField[]);
       for (let index = 0; index < rows.length; index++) {
-        const record = toCsvRecord(rows[index]);
+        const record = toRecord(rows[index] as RawRow);
         rows[index] = undefined; // let each row go as soon as it is written, not when the next page arrives
         yield record;
       }
