@@ -116,6 +116,14 @@ describe('CSV export', () => {
     expect(tty.stdout).not.toMatch(/exporting|exported/);
   });
 
+  it('writes only the header for a window without events', async () => {
+    const empty = join(directory, 'empty.csv');
+    const request = toAnalysisRequest({ start: '2020-01-01', end: '2020-01-02' }, new Date());
+    const result = await exportCsv(bigquery, exportStatement(request, table.sqlName), empty);
+    expect(result.rows).toBe(0);
+    expect(parseCsv(empty)).toEqual([[...HEALING_EVENT_COLUMNS]]);
+  });
+
   it('writes the same file when the rows arrive two per page', async () => {
     const paged = join(directory, 'paged.csv');
     const request = toAnalysisRequest({ start: '2026-02-10T00:00:00Z', end: '2026-02-11T00:00:00Z' }, new Date());

@@ -40,20 +40,25 @@ export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, p
   let written = 0;
   async function* records(): AsyncGenerator<string[]> {
     let pageToken: string | undefined;
-    do {
+    for (;;) {
       const [rows, next, response] = await job
         .getQueryResults({ maxResults: pageRows, pageToken, autoPaginate: false, skipParsing: true })
         .catch((error: unknown) => Promise.reject(new ExportQueryError(String((error as Error)?.message ?? error), { cause: error })));
-      const toRecord = csvRecordReader((response?.schema?.fields ?? []) as ResultField[]);
-      for (let index = 0; index < rows.length; index++) {
-        const record = toRecord(rows[index] as RawRow);
-        rows[index] = undefined; // let each row go as soon as it is written, not when the next page arrives
-        yield record;
+      // A long query answers "not complete yet" with no rows; ask again for the same page.
+      if (response?.jobComplete === false) continue;
+      if (rows.length > 0) {
+        const toRecord = csvRecordReader((response?.schema?.fields ?? []) as ResultField[]);
+        for (let index = 0; index < rows.length; index++) {
+          const record = toRecord(rows[index] as RawRow);
+          rows[index] = undefined; // let each row go as soon as it is written, not when the next page arrives
+          yield record;
+        }
       }
       written += rows.length;
       options.onProgress?.(written, Number(response?.totalRows ?? written));
       pageToken = next?.pageToken ?? undefined;
-    } while (pageToken);
+      if (pageToken === undefined) return;
+    }
   }
   await pipeline(Readable.from(records()), stringify({ header: true, columns: [...HEALING_EVENT_COLUMNS] }), createWriteStream(path));
   return { rows: written, jobId: job.id! };
