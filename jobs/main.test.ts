@@ -5,7 +5,7 @@ import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 const bin = fileURLToPath(new URL('../dist/jobs/main.js', import.meta.url));
 
 function runBin(args: string[], env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 110_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr.trim() };
 }
 
@@ -38,4 +38,11 @@ describe('the auto-batch-cleanup program', () => {
     expect(summary).toMatchObject({ severity: 'INFO', found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, pending_export: 0 });
     for (const key of ['exported', 'firestore_reads', 'duration_ms']) expect(typeof summary![key]).toBe('number');
   });
+
+  it('exits 1 with one line naming Firestore when Firestore does not answer', () => {
+    const { code, stderr } = runBin([], emulatorEnv(uniqueSuffix(), { FIRESTORE_EMULATOR_HOST: '127.0.0.1:9' }));
+    expect(code).toBe(1);
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toContain('the Firestore emulator at 127.0.0.1:9 did not answer');
+  }, 120_000);
 });
