@@ -1,4 +1,5 @@
 import { FieldValue, type Firestore, type DocumentReference } from '@google-cloud/firestore';
+import { isAlreadyExists } from '../shared/firestoreErrors.js';
 import type { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEvent } from '../shared/healingEvent.js';
 import type { HealingTracker } from '../shared/tracker/HealingTracker.js';
@@ -51,7 +52,7 @@ export async function healBatch(ref: DocumentReference, queried: Batch, context:
     });
   } catch (error) {
     // The event id is derived from the batch and its last update: if it exists, another run healed this batch.
-    if ((error as { code?: number }).code === 6) return { kind: 'changed', reason: 'healed by another run' };
+    if (isAlreadyExists(error)) return { kind: 'changed', reason: 'healed by another run' };
     return { kind: 'failed', error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error' };
   }
 }

@@ -2,7 +2,8 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { ConfigError, type JobConfig, loadJobConfig, parsePositiveInteger } from '../shared/config.js';
-import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeFor } from '../shared/exitCodes.js';
+import { describeError, EXIT_OK, EXIT_USAGE, exitCodeFor } from '../shared/exitCodes.js';
+import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
 import { createLogger } from '../shared/logger.js';
 import { createTracker } from '../shared/tracker/createTracker.js';
 import { runCleanup } from './runCleanup.js';
@@ -61,7 +62,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const line = explainFailure(error, config, env);
     logger.error(`run failed: ${line}`);
     process.stderr.write(`auto-batch-cleanup: ${line}\n`);
-    return exitCodeFor(error) === EXIT_USAGE ? EXIT_USAGE : EXIT_FAILED;
+    return exitCodeFor(error);
   } finally {
     await firestore.terminate();
   }
@@ -70,10 +71,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
 /** One line saying what failed and what to check. */
 function explainFailure(error: unknown, config: JobConfig, env: Record<string, string | undefined>): string {
   const line = describeError(error, env);
-  const code = (error as { code?: unknown } | null)?.code;
   const firestore = env.FIRESTORE_EMULATOR_HOST ? `the Firestore emulator at ${env.FIRESTORE_EMULATOR_HOST}` : 'Firestore';
-  if (code === 14 || code === 4) return `${firestore} did not answer; check that it is running and reachable (${line})`;
-  if (code === 7 || code === 16) return `${firestore} refused access for project ${config.projectId}; check the job's service account roles (${line})`;
+  if (isUnreachable(error)) return `${firestore} did not answer; check that it is running and reachable (${line})`;
+  if (isAccessDenied(error)) return `${firestore} refused access for project ${config.projectId}; check the job's service account roles (${line})`;
   return line;
 }
 

@@ -104,6 +104,7 @@ export async function runCleanup({ config, firestore, tracker, logger, now: cloc
 
   const context = { firestore, tracker, rule, run, collection: config.batchCollection, reads: tracker.reads, now };
   const healedEvents: HealingEvent[] = [];
+  const failedEvents: HealingEvent[] = [];
   const failedIds: string[] = [];
   await pMap(
     mine,
@@ -119,9 +120,8 @@ export async function runCleanup({ config, firestore, tracker, logger, now: cloc
       } else {
         failedIds.push(batch.id);
         logger.error(`failed to heal batch ${batch.id}: ${outcome.error}`, { batch_id: batch.id, error: outcome.error });
-        const recorded = await tracker.record(failedEvent(batch, now, run, config.batchCollection, outcome.error));
-        summary.exported += recorded.exported ? 1 : 0;
-        summary.pending_export += recorded.exported ? 0 : 1;
+        const recorded = await tracker.write(failedEvent(batch, now, run, config.batchCollection, outcome.error));
+        if (recorded.created) failedEvents.push(recorded.event);
       }
     },
     { concurrency: HEAL_CONCURRENCY },
@@ -129,7 +129,7 @@ export async function runCleanup({ config, firestore, tracker, logger, now: cloc
   summary.healed = healedEvents.length;
   summary.failed = failedIds.length;
 
-  const exported = await tracker.export(healedEvents);
+  const exported = await tracker.export([...healedEvents, ...failedEvents]);
   summary.exported += exported.exported;
   summary.pending_export += exported.pending;
 

@@ -5,6 +5,7 @@ import { PatternDetector } from '../alerts/PatternDetector.js';
 import { alertMessage, type Investigation, type SlackMessage } from '../alerts/slackMessages.js';
 import type { SlackNotifier } from '../alerts/SlackNotifier.js';
 import type { AlertKind } from '../alerts/AlertState.js';
+import { isAlreadyExists } from '../firestoreErrors.js';
 import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createHealingEvent, type HealingEvent, type HealingEventInput } from '../healingEvent.js';
 import type { HealingEventTable } from '../healingEventTable.js';
@@ -62,17 +63,27 @@ export class HealingTracker {
 
   /** Writes the event to Firestore and streams it to BigQuery. A repeat of a recorded healing_id is not written again. */
   async record(input: HealingEventInput): Promise<{ event: HealingEvent; exported: boolean }> {
+    const { event, created } = await this.write(input);
+    if (!created) return { event, exported: false };
+    const result = await this.export([event]);
+    return { event, exported: result.exported === 1 };
+  }
+
+  /**
+   * Writes the event to Firestore only, marked pending for BigQuery; export() it later, for
+   * example together with other events. `created` is false when that healing_id was already recorded.
+   */
+  async write(input: HealingEventInput): Promise<{ event: HealingEvent; created: boolean }> {
     const event = createHealingEvent(input, this.now());
     try {
       await this.events.doc(event.healing_id).create(toFirestoreDocument(event));
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
       this.options.logger.info('healing event already recorded', { healing_id: event.healing_id, healing_type: event.healing_type });
-      return { event, exported: false };
+      return { event, created: false };
     }
     this.options.logger.info('healing event recorded', logFields(event));
-    const result = await this.export([event]);
-    return { event, exported: result.exported === 1 };
+    return { event, created: true };
   }
 
   /**
@@ -182,10 +193,6 @@ export class HealingTracker {
 
 function logFields(event: HealingEvent): Record<string, unknown> {
   return { healing_id: event.healing_id, healing_type: event.healing_type, success: event.success, root_cause: event.root_cause };
-}
-
-function isAlreadyExists(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 6;
 }
 
 function errorMessage(error: unknown): string {
