@@ -7,7 +7,7 @@ import { createFirestore } from '../shared/clients.js';
 import { loadJobConfig } from '../shared/config.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { createLogger } from '../shared/logger.js';
-import { toFirestoreDocument } from '../shared/tracker/firestoreEvent.js';
+import { toFirestoreDocument } from '../shared/outbox/eventDocument.js';
 import { createTracker } from '../shared/tracker/createTracker.js';
 
 const config = loadJobConfig(process.env);

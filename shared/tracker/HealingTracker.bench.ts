@@ -8,7 +8,7 @@ import { loadCommonConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createHealingEvent } from '../healingEvent.js';
 import { FirestoreReadMeter } from '../firestoreReads.js';
-import { toFirestoreDocument } from './firestoreEvent.js';
+import { toFirestoreDocument } from '../outbox/eventDocument.js';
 import { createTracker } from './createTracker.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 300);

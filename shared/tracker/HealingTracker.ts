@@ -10,7 +10,7 @@ import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createHealingEvent, type HealingEvent, type HealingEventInput } from '../healingEvent.js';
 import type { HealingEventTable } from '../healingEventTable.js';
 import type { Logger } from '../logger.js';
-import { EXPORTED_FIELD, fromFirestoreDocument, toFirestoreDocument } from './firestoreEvent.js';
+import { EXPORTED_FIELD, fromFirestoreDocument, toFirestoreDocument } from '../outbox/eventDocument.js';
 
 /** Pending events read per page by exportPending. */
 const EXPORT_PAGE = 500;

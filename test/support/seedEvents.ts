@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { createHealingEvent, type HealingEvent } from '../../shared/healingEvent.js';
-import { toFirestoreDocument } from '../../shared/tracker/firestoreEvent.js';
+import { toFirestoreDocument } from '../../shared/outbox/eventDocument.js';
 
 export interface SeedSpec {
   minutesAgo: number;
