@@ -1,8 +1,8 @@
 import { FieldValue, type Firestore, type DocumentReference } from '@google-cloud/firestore';
 import { isAlreadyExists } from '../shared/firestoreErrors.js';
 import type { FirestoreReadMeter } from '../shared/firestoreReads.js';
-import type { HealingEvent } from '../shared/healingEvent.js';
-import type { HealingTracker } from '../shared/tracker/HealingTracker.js';
+import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
+import type { Outbox } from '../shared/outbox/Outbox.js';
 import { type Batch, parseBatch } from './batchDocument.js';
 import { autoCompletionReason, healedEvent, type RunIdentity } from './batchHealingEvent.js';
 import { isStalled, type StallRule } from './stallRule.js';
@@ -14,7 +14,7 @@ export type HealOutcome =
 
 export interface HealContext {
   firestore: Firestore;
-  tracker: HealingTracker;
+  outbox: Outbox;
   rule: StallRule;
   run: RunIdentity;
   collection: string;
@@ -28,7 +28,7 @@ export interface HealContext {
  * left alone; so is one another run healed first.
  */
 export async function healBatch(ref: DocumentReference, queried: Batch, context: HealContext): Promise<HealOutcome> {
-  const { firestore, tracker, rule, run, collection, reads, now } = context;
+  const { firestore, outbox, rule, run, collection, reads, now } = context;
   try {
     return await firestore.runTransaction(async (transaction): Promise<HealOutcome> => {
       const snapshot = await transaction.get(ref);
@@ -39,7 +39,8 @@ export async function healBatch(ref: DocumentReference, queried: Batch, context:
       if (batch.updatedAt.getTime() !== queried.updatedAt.getTime()) return { kind: 'changed', reason: 'progressed since the query' };
       const decision = isStalled(batch, rule, now);
       if (!decision.stalled) return { kind: 'changed', reason: decision.reason };
-      const event = tracker.stage(transaction, healedEvent(batch, now, run, collection));
+      const event = createHealingEvent(healedEvent(batch, now, run, collection), now);
+      outbox.stage(transaction, event);
       transaction.update(ref, {
         is_complete: true,
         completion_time: FieldValue.serverTimestamp(),

@@ -1,16 +1,26 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import type { AlertChannel } from '../shared/alerts/AlertChannel.js';
+import { LogChannel } from '../shared/alerts/LogChannel.js';
+import { SlackChannel } from '../shared/alerts/SlackChannel.js';
+import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { ConfigError, type JobConfig, loadJobConfig, parsePositiveInteger } from '../shared/config.js';
-import { describeError, EXIT_OK, EXIT_USAGE, exitCodeFor } from '../shared/exitCodes.js';
+import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../shared/exitCodes.js';
 import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
-import { createLogger } from '../shared/logger.js';
-import { createTracker } from '../shared/tracker/createTracker.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { runCleanup } from './runCleanup.js';
+import { selfCheck } from './selfCheck.js';
+
+/** How long closing the clients may take once the work is done. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 interface JobFlags {
   dryRun?: boolean;
   maxHeals?: number;
+  check?: boolean;
+  checkConfig?: boolean;
 }
 
 function parseFlags(argv: string[]): JobFlags | number {
@@ -25,6 +35,8 @@ function parseFlags(argv: string[]): JobFlags | number {
         throw new InvalidArgumentError((error as Error).message);
       }
     })
+    .option('--check', "check the deployment: run every query the job makes (limit one) and check the BigQuery table; writes nothing")
+    .option('--check-config', 'check the settings in the environment and exit: 0 when the job would accept them, 2 naming the first bad one')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
   try {
@@ -38,8 +50,8 @@ function parseFlags(argv: string[]): JobFlags | number {
   return program.opts<JobFlags>();
 }
 
-/** Reads flags and environment, runs the job once, and returns the exit code. */
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+/** Reads flags and environment, runs the job once (or its checks), and returns the exit code. */
+export async function main(argv: string[], env: Record<string, string | undefined>, stop: AbortSignal = new AbortController().signal): Promise<number> {
   const flags = parseFlags(argv);
   if (typeof flags === 'number') return flags;
   let config: JobConfig;
@@ -52,20 +64,43 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
   if (flags.dryRun) config.dryRun = true;
   if (flags.maxHeals !== undefined) config.maxHealsPerRun = flags.maxHeals;
+  if (flags.checkConfig) {
+    process.stdout.write('configuration ok\n');
+    return EXIT_OK;
+  }
 
   const logger = createLogger({ level: config.logLevel });
-  const { firestore, tracker } = createTracker(config, { logger, slackWebhookUrl: config.slackWebhookUrl });
+  const firestore = createFirestore(config);
+  const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
   try {
-    const { exitCode } = await runCleanup({ config, firestore, tracker, logger });
+    if (flags.check) return await selfCheck({ config, firestore, table, write: (line) => process.stdout.write(`${line}\n`) });
+    const channel: AlertChannel =
+      config.slackWebhookUrl === undefined
+        ? new LogChannel(logger)
+        : new SlackChannel({ webhookUrl: config.slackWebhookUrl, logger, postTimeoutMs: config.slackDeadlineSeconds * 1000 });
+    const { exitCode, failure } = await runCleanup({ config, firestore, table, channel, logger, stop });
+    if (failure !== undefined) process.stderr.write(`auto-batch-cleanup: ${explainFailure(failure, config, env)}\n`);
+    else if (exitCode !== EXIT_OK) process.stderr.write(`auto-batch-cleanup: ${outcomeLine(stop)}\n`);
     return exitCode;
   } catch (error) {
     const line = explainFailure(error, config, env);
-    logger.error(`run failed: ${line}`);
+    logger.error(`run failed: ${line}`, { stack_trace: error instanceof Error ? error.stack : undefined });
     process.stderr.write(`auto-batch-cleanup: ${line}\n`);
-    return exitCodeFor(error);
+    return EXIT_FAILED;
   } finally {
-    await firestore.terminate();
+    await closeQuietly(firestore, logger);
   }
+}
+
+function outcomeLine(stop: AbortSignal): string {
+  return stop.aborted ? 'stopped by SIGTERM; see the run summary' : 'the run did not heal everything it should; see the run summary';
+}
+
+/** Closes the Firestore client after the work it carries; a client that does not close in time is left to the process exit. */
+async function closeQuietly(firestore: { terminate(): Promise<void> }, logger: Logger): Promise<void> {
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS).unref());
+  const closed = await Promise.race([firestore.terminate().then(() => 'closed' as const, () => 'closed' as const), timeout]);
+  if (closed === 'timeout') logger.debug('the Firestore client did not close in time');
 }
 
 /** One line saying what failed and what to check. */
@@ -77,4 +112,7 @@ function explainFailure(error: unknown, config: JobConfig, env: Record<string, s
   return line;
 }
 
-process.exitCode = await main(process.argv, process.env);
+// Cloud Run sends SIGTERM at the task timeout or on cancel, and SIGKILL 10 s later.
+const stopping = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopping.abort());
+process.exitCode = await main(process.argv, process.env, stopping.signal);

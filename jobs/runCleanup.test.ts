@@ -1,8 +1,11 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { createFirestore } from '../shared/clients.js';
+import { LogChannel } from '../shared/alerts/LogChannel.js';
+import { SlackChannel } from '../shared/alerts/SlackChannel.js';
+import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
 import { createMemoryLogger } from '../shared/logger.js';
-import { createTracker } from '../shared/tracker/createTracker.js';
+import { Outbox } from '../shared/outbox/Outbox.js';
 import { jobTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
 import { type BatchSpec, readBatch, seedBatches } from '../test/support/batches.js';
 import { SlackReceiver } from '../test/support/slackReceiver.js';
@@ -26,8 +29,9 @@ function freshConfig(extra: Record<string, string> = {}): JobConfig {
 async function runJob(config: JobConfig, options: { slack?: string; client?: Firestore } = {}) {
   const logger = createMemoryLogger();
   const client = options.client ?? firestore;
-  const { tracker } = createTracker(config, { logger, slackWebhookUrl: options.slack, firestore: client, slackRetries: 0 });
-  const result = await runCleanup({ config, firestore: client, tracker, logger, now: () => now });
+  const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
+  const channel = options.slack === undefined ? new LogChannel(logger) : new SlackChannel({ webhookUrl: options.slack, logger, postTimeoutMs: 5_000 });
+  const result = await runCleanup({ config, firestore: client, table, channel, logger, now: () => now });
   return { ...result, logger };
 }
 
@@ -51,8 +55,8 @@ const stalled = (id: string, extra: Partial<BatchSpec> = {}): BatchSpec => ({ id
 beforeAll(async () => {
   webhookUrl = await receiver.start();
   firestore = createFirestore(jobTestConfig(fileSuffix));
-  const { table } = createTracker(jobTestConfig(fileSuffix), { logger: createMemoryLogger(), firestore });
-  await table.ensureExists();
+  const config = jobTestConfig(fileSuffix);
+  await new HealingEventTable(createBigQuery(config), config.dataset, config.table).ensureExists();
 });
 
 afterAll(async () => {
@@ -183,14 +187,15 @@ describe('auto-batch-cleanup: safety under concurrency and repetition', () => {
   it('leaves alone a batch that progresses between the query and the transaction', async () => {
     const config = freshConfig();
     await seedBatches(firestore, config.batchCollection, [stalled('moving')], now);
-    const { tracker } = createTracker(config, { logger: createMemoryLogger(), firestore });
     const reads = new FirestoreReadMeter();
+    const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
+    const outbox = new Outbox({ firestore, collection: config.healingCollection, table, logger: createMemoryLogger(), reads, run: 'test', claimTtlMs: 60_000 });
     const rule = { stallMinutes: 15, minCompletionPct: 90, maxAgeHours: 24 };
     const [candidate] = decideCandidates(await queryCandidates(firestore.collection(config.batchCollection), rule, now, reads), rule, now).stalled;
 
     await firestore.collection(config.batchCollection).doc('moving').update({ updated_at: new Date(now.getTime() - 1000), completed_players: Array.from({ length: 20 }, (_, i) => `p${i}`) });
     const outcome = await healBatch(firestore.collection(config.batchCollection).doc('moving'), candidate!, {
-      firestore, tracker, rule, reads, now, collection: config.batchCollection, run: { execution: 'test', taskIndex: 0, taskCount: 1 },
+      firestore, outbox, rule, reads, now, collection: config.batchCollection, run: { execution: 'test', taskIndex: 0, taskCount: 1 },
     });
 
     expect(outcome.kind).toBe('changed');

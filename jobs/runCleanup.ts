@@ -1,148 +1,168 @@
+import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
-import pMap from 'p-map';
+import { type AlertChannel, Deadline } from '../shared/alerts/AlertChannel.js';
+import { Alerter } from '../shared/alerts/Alerter.js';
 import { runSummaryMessage, safetyBrakeMessage } from '../shared/alerts/slackMessages.js';
 import type { JobConfig } from '../shared/config.js';
-import type { HealingEvent } from '../shared/healingEvent.js';
+import { FirestoreReadMeter } from '../shared/firestoreReads.js';
+import type { HealingEventTable } from '../shared/healingEventTable.js';
 import type { Logger } from '../shared/logger.js';
-import type { HealingTracker } from '../shared/tracker/HealingTracker.js';
-import { failedEvent, HEALING_TYPE, type RunIdentity } from './batchHealingEvent.js';
+import { Outbox } from '../shared/outbox/Outbox.js';
+import { HEALING_TYPE, type RunIdentity } from './batchHealingEvent.js';
 import { decideCandidates, queryCandidates } from './candidates.js';
-import { healBatch } from './healBatch.js';
+import { healBatches } from './healBatches.js';
+import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
 import { ownsBatch } from './taskShard.js';
 
-/** Heals run this many at a time; each is its own transaction on its own batch. */
-const HEAL_CONCURRENCY = 8;
+export type { CleanupSummary } from './runSummary.js';
+
 /** Batch ids listed in the safety-brake alert. */
 const BRAKE_SAMPLE = 10;
+/** After SIGTERM, Cloud Run kills the task 10 s later: export and summary must fit before. */
+const STOP_GRACE_MS = 7_000;
+/** A claim outlives the export deadline by this much, so only a crashed run's claims expire. */
+const CLAIM_MARGIN_MS = 10 * 60_000;
 
 export interface CleanupDependencies {
   config: JobConfig;
   firestore: Firestore;
-  tracker: HealingTracker;
+  table: HealingEventTable;
+  /** Slack, or the log when no webhook is set. */
+  channel: AlertChannel;
   logger: Logger;
+  /** Fires on SIGTERM: no new heal starts, the export gets a short grace, alerting is skipped. */
+  stop?: AbortSignal;
   /** Current time, replaceable in tests. */
   now?: () => Date;
-}
-
-/** The run's outcome, logged as one summary line. */
-export interface CleanupSummary {
-  found: number;
-  stalled: number;
-  healed: number;
-  failed: number;
-  skipped_malformed: number;
-  skipped_changed: number;
-  exported: number;
-  pending_export: number;
-  firestore_reads: number;
-  duration_ms: number;
-  dry_run: boolean;
-  safety_brake: boolean;
-  task_index: number;
-  task_count: number;
-  healed_ids: string[];
-  would_heal_ids: string[];
 }
 
 export interface CleanupResult {
   summary: CleanupSummary;
   exitCode: 0 | 1;
+  /** What ended the run early (Firestore failing), when something did. */
+  failure?: unknown;
 }
 
-/** One run of the job: export leftovers, find, decide, brake, heal, record, export, alert. */
-export async function runCleanup({ config, firestore, tracker, logger, now: clock = () => new Date() }: CleanupDependencies): Promise<CleanupResult> {
+/**
+ * One run of the job: find, decide, heal; then export and alert, each under its deadline; then the
+ * summary line, whatever happened before. Healing never waits on BigQuery or Slack.
+ */
+export async function runCleanup({ config, firestore, table, channel, logger, stop = new AbortController().signal, now: clock = () => new Date() }: CleanupDependencies): Promise<CleanupResult> {
   const started = Date.now();
   const now = clock();
+  const reads = new FirestoreReadMeter();
+  const summary = emptySummary(config);
+  const identity: RunIdentity = { execution: config.executionName ?? 'local', taskIndex: config.taskIndex, taskCount: config.taskCount };
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
-  const run: RunIdentity = { execution: config.executionName ?? 'local', taskIndex: config.taskIndex, taskCount: config.taskCount };
   const batches = firestore.collection(config.batchCollection);
-  const summary: CleanupSummary = {
-    found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0,
-    exported: 0, pending_export: 0, firestore_reads: 0, duration_ms: 0,
-    dry_run: config.dryRun, safety_brake: false, task_index: config.taskIndex, task_count: config.taskCount,
-    healed_ids: [], would_heal_ids: [],
-  };
-  const finish = (exitCode: 0 | 1): CleanupResult => {
-    summary.firestore_reads = tracker.reads.reads;
-    summary.duration_ms = Date.now() - started;
-    logger.info('run summary', { ...summary });
-    return { summary, exitCode };
-  };
+  const grace = afterStop(stop, STOP_GRACE_MS);
+  const outbox = new Outbox({
+    firestore, collection: config.healingCollection, table, logger, reads, now: clock,
+    run: `${identity.execution}/task-${identity.taskIndex}/${randomUUID().slice(0, 8)}`,
+    claimTtlMs: config.exportDeadlineSeconds * 1000 + CLAIM_MARGIN_MS,
+  });
+  const alerter = new Alerter({
+    firestore, collection: config.healingCollection, channel, logger, reads, now: clock,
+    table: `${table.bigquery.projectId}.${table.dataset}.${table.tableName}`,
+  });
+  const alertDeadline = () => new Deadline(config.slackDeadlineSeconds * 3000, grace);
+  let failure: unknown;
 
-  if (!config.dryRun) {
-    const leftovers = await tracker.exportPending();
-    summary.exported += leftovers.exported;
-    summary.pending_export += leftovers.pending;
-  }
+  try {
+    // Find and decide.
+    const decision = decideCandidates(await queryCandidates(batches, rule, now, reads), rule, now);
+    summary.found = decision.found;
+    summary.stalled = decision.stalled.length;
+    summary.skipped_malformed = decision.malformed.length;
+    for (const { id, reason } of decision.malformed) logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason });
 
-  const decision = decideCandidates(await queryCandidates(batches, rule, now, tracker.reads), rule, now);
-  summary.found = decision.found;
-  summary.stalled = decision.stalled.length;
-  summary.skipped_malformed = decision.malformed.length;
-  for (const { id, reason } of decision.malformed) {
-    logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason });
-  }
-
-  if (decision.stalled.length > config.maxHealsPerRun) {
-    summary.safety_brake = true;
-    const sample = decision.stalled.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
-    logger.critical(`safety brake: ${decision.stalled.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
-      stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
-    });
-    if (!config.dryRun && config.taskIndex === 0) {
-      await tracker.alert(HEALING_TYPE, 'safety_brake', safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, tracker.investigation(HEALING_TYPE)));
-    }
-    return finish(1);
-  }
-
-  const mine = decision.stalled.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
-  if (config.dryRun) {
-    summary.would_heal_ids = mine.map((batch) => batch.id);
-    for (const batch of mine) logger.info(`dry run: would heal batch ${batch.id}`, { batch_id: batch.id });
-    return finish(0);
-  }
-
-  const context = { firestore, tracker, rule, run, collection: config.batchCollection, reads: tracker.reads, now };
-  const healedEvents: HealingEvent[] = [];
-  const failedEvents: HealingEvent[] = [];
-  const failedIds: string[] = [];
-  await pMap(
-    mine,
-    async (batch) => {
-      const outcome = await healBatch(batches.doc(batch.id), batch, context);
-      if (outcome.kind === 'healed') {
-        healedEvents.push(outcome.event);
-        summary.healed_ids.push(batch.id);
-        logger.info(`healed batch ${batch.id}`, { batch_id: batch.id, healing_id: outcome.event.healing_id, healing_type: HEALING_TYPE });
-      } else if (outcome.kind === 'changed') {
-        summary.skipped_changed += 1;
-        logger.info(`left batch ${batch.id} alone: ${outcome.reason}`, { batch_id: batch.id });
-      } else {
-        failedIds.push(batch.id);
-        logger.error(`failed to heal batch ${batch.id}: ${outcome.error}`, { batch_id: batch.id, error: outcome.error });
-        const recorded = await tracker.write(failedEvent(batch, now, run, config.batchCollection, outcome.error));
-        if (recorded.created) failedEvents.push(recorded.event);
+    // The safety brake: this many stalled batches is an outage, not a straggler.
+    if (decision.stalled.length > config.maxHealsPerRun) {
+      summary.safety_brake = true;
+      const sample = decision.stalled.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
+      logger.critical(`safety brake: ${decision.stalled.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
+        stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
+      });
+      if (!config.dryRun && config.taskIndex === 0) {
+        const message = safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, alerter.investigation(HEALING_TYPE));
+        await alerter.raise(HEALING_TYPE, 'safety_brake', message, alertDeadline());
       }
-    },
-    { concurrency: HEAL_CONCURRENCY },
-  );
-  summary.healed = healedEvents.length;
-  summary.failed = failedIds.length;
+      return finish();
+    }
 
-  const exported = await tracker.export([...healedEvents, ...failedEvents]);
-  summary.exported += exported.exported;
-  summary.pending_export += exported.pending;
+    const mine = decision.stalled.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
+    if (config.dryRun) {
+      summary.would_heal_ids = mine.map((batch) => batch.id);
+      for (const batch of mine) logger.info(`dry run: would heal batch ${batch.id}`, { batch_id: batch.id });
+      return finish();
+    }
 
-  if (summary.healed > 0 || summary.failed > 0) {
-    const check = await tracker.checkPatterns(HEALING_TYPE);
-    await tracker.notify(
-      runSummaryMessage(
-        { healedIds: summary.healed_ids, failedIds, skippedMalformed: summary.skipped_malformed, counts: check.counts, execution: describeRun(run) },
-        tracker.investigation(HEALING_TYPE),
-      ),
+    // Heal, each batch in its own transaction with its event.
+    const heals = await healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop);
+    summary.healed = heals.healedIds.length;
+    summary.failed = heals.failedIds.length;
+    summary.skipped_changed = heals.changed;
+    summary.not_started = heals.notStarted;
+    summary.healed_ids = heals.healedIds;
+    summary.stopped = stop.aborted;
+
+    // Export this run's events and the pending ones it claims, under the export deadline.
+    const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
+    const exported = await outbox.export(
+      heals.events.map((event) => event.healing_id),
+      exportSignal,
     );
+    summary.exported = exported.exported;
+    summary.pending_export = exported.pending ?? 0;
+    summary.set_aside = exported.setAside;
+    if (stop.aborted) {
+      summary.stopped = true;
+      return finish();
+    }
+
+    // Alert on every type with new events or an alert left undelivered; then the run summary message.
+    const deadline = alertDeadline();
+    const types = new Set(exported.types);
+    if (heals.events.length > 0) types.add(HEALING_TYPE);
+    const checks = await alerter.check(types, deadline);
+    const counts = checks.find((check) => check.healingType === HEALING_TYPE)?.counts;
+    if (heals.events.length > 0 && counts !== undefined) {
+      const message = runSummaryMessage(
+        { healedIds: heals.healedIds, failedIds: heals.failedIds, skippedMalformed: summary.skipped_malformed, counts, execution: describeRun(identity) },
+        alerter.investigation(HEALING_TYPE),
+      );
+      await alerter.post(message, deadline);
+    }
+  } catch (error) {
+    failure = error;
   }
-  return finish(summary.failed > 0 ? 1 : 0);
+  return finish();
+
+  function finish(): CleanupResult {
+    summary.stopped ||= stop.aborted;
+    summary.firestore_reads = reads.reads;
+    summary.duration_ms = Date.now() - started;
+    const exitCode = exitCodeOf(summary, failure !== undefined);
+    summary.exit_code = exitCode;
+    if (exitCode === 0) logger.info('run summary', { ...summary });
+    else logger.error('run summary', { ...summary, ...failureFields(failure) });
+    return { summary, exitCode, ...(failure === undefined ? {} : { failure }) };
+  }
+}
+
+/** A signal that fires `ms` after `stop` fires. */
+function afterStop(stop: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController();
+  const start = () => setTimeout(() => controller.abort(), ms).unref();
+  if (stop.aborted) start();
+  else stop.addEventListener('abort', start, { once: true });
+  return controller.signal;
+}
+
+function failureFields(failure: unknown): Record<string, unknown> {
+  if (failure === undefined) return {};
+  const error = failure instanceof Error ? failure : new Error(String(failure));
+  return { error: error.message.split('\n')[0], stack_trace: error.stack };
 }
 
 function describeRun(run: RunIdentity): string {

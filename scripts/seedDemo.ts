@@ -3,12 +3,12 @@
  * healing events, for the demo. Clears the demo's collections and table first, so it can be re-run.
  */
 import { Timestamp } from '@google-cloud/firestore';
-import { createFirestore } from '../shared/clients.js';
+import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
 import { loadJobConfig } from '../shared/config.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { createLogger } from '../shared/logger.js';
 import { toFirestoreDocument } from '../shared/outbox/eventDocument.js';
-import { createTracker } from '../shared/tracker/createTracker.js';
 
 const config = loadJobConfig(process.env);
 const now = Date.now();
@@ -112,7 +112,7 @@ function weekOfHealingEvents(): HealingEvent[] {
 
 async function main(): Promise<void> {
   const firestore = createFirestore(config);
-  const { table } = createTracker(config, { logger: createLogger({ level: 'error' }), firestore });
+  const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
   say(`clearing ${config.batchCollection}, ${config.healingCollection} and ${config.dataset}.${config.table}`);
   await firestore.recursiveDelete(firestore.collection(config.batchCollection));
   await firestore.recursiveDelete(firestore.collection(config.healingCollection));

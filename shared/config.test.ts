@@ -21,6 +21,8 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       taskIndex: 0,
       taskCount: 1,
+      exportDeadlineSeconds: 60,
+      slackDeadlineSeconds: 15,
     });
   });
 
@@ -40,8 +42,10 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'debug',
       CLOUD_RUN_TASK_INDEX: '1',
       CLOUD_RUN_TASK_COUNT: '3',
+      EXPORT_DEADLINE_SECONDS: '20',
+      SLACK_DEADLINE_SECONDS: '2.5',
     });
-    expect(config).toMatchObject({ batchCollection: 'b', healingCollection: 'h', dataset: 'd', table: 't', stallMinutes: 30, minCompletionPct: 95.5, maxAgeHours: 48, maxHealsPerRun: 5, dryRun: true, logLevel: 'debug', taskIndex: 1, taskCount: 3 });
+    expect(config).toMatchObject({ exportDeadlineSeconds: 20, slackDeadlineSeconds: 2.5, batchCollection: 'b', healingCollection: 'h', dataset: 'd', table: 't', stallMinutes: 30, minCompletionPct: 95.5, maxAgeHours: 48, maxHealsPerRun: 5, dryRun: true, logLevel: 'debug', taskIndex: 1, taskCount: 3 });
   });
 
   it.each([
@@ -64,6 +68,9 @@ describe('configuration from the environment', () => {
     ['FIRESTORE_EMULATOR_HOST', 'not a host'],
     ['BIGQUERY_EMULATOR_HOST', '127.0.0.1:9050'],
     ['CLOUD_RUN_TASK_INDEX', '3'],
+    ['EXPORT_DEADLINE_SECONDS', '0'],
+    ['EXPORT_DEADLINE_SECONDS', 'soon'],
+    ['SLACK_DEADLINE_SECONDS', '-1'],
   ])('%s=%j is a configuration error (exit 2) naming the variable', (name, value) => {
     const env = { ...base, CLOUD_RUN_TASK_COUNT: '3', [name]: value };
     let thrown: unknown;

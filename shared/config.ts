@@ -45,6 +45,10 @@ export interface JobConfig extends CommonConfig {
   taskCount: number;
   /** Cloud Run execution name (`CLOUD_RUN_EXECUTION`), recorded in each event. */
   executionName: string | undefined;
+  /** Seconds the whole BigQuery export of a run may take (`EXPORT_DEADLINE_SECONDS`, default 60). */
+  exportDeadlineSeconds: number;
+  /** Seconds one Slack post may take; all alerting of a run gets three times this (`SLACK_DEADLINE_SECONDS`, default 15). */
+  slackDeadlineSeconds: number;
 }
 
 export function loadCommonConfig(env: Env): CommonConfig {
@@ -81,6 +85,8 @@ export function loadJobConfig(env: Env): JobConfig {
     taskIndex,
     taskCount,
     executionName: present(env, 'CLOUD_RUN_EXECUTION'),
+    exportDeadlineSeconds: number(env, 'EXPORT_DEADLINE_SECONDS', 60, { min: 0, max: 3600, exclusiveMin: true }),
+    slackDeadlineSeconds: number(env, 'SLACK_DEADLINE_SECONDS', 15, { min: 0, max: 600, exclusiveMin: true }),
   };
 }
 

@@ -14,10 +14,14 @@ export function exitCodeFor(error: unknown): number {
   return error instanceof ConfigError || error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
 }
 
+/** The first line of an error's message. */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
 /** One line for stderr; the stack only when LOG_LEVEL=debug. */
 export function describeError(error: unknown, env: Record<string, string | undefined> = process.env): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const firstLine = message.split('\n')[0] ?? message;
   if (env.LOG_LEVEL?.toLowerCase() === 'debug' && error instanceof Error && error.stack) return error.stack;
-  return firstLine;
+  return firstLine(error);
 }

@@ -1,36 +1,34 @@
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
-import type { HealingEvent, JsonObject } from '../healingEvent.js';
+import type { HealingEvent } from '../healingEvent.js';
 
-/** Field that marks a Firestore event as not yet in BigQuery. */
+/** `false` marks an event not yet in BigQuery; the field is removed when the event is set aside. */
 export const EXPORTED_FIELD = 'bigquery_exported';
+export const EXPORTED_AT_FIELD = 'bigquery_exported_at';
+/** `{ run, expires_at }`: the run that is exporting the event, until when. */
+export const CLAIM_FIELD = 'export_claim';
+/** How many times BigQuery refused the row for good. */
+export const ATTEMPTS_FIELD = 'export_attempts';
+/** Why a pending document was set aside, and when. */
+export const ERROR_FIELD = 'export_error';
+export const SET_ASIDE_AT_FIELD = 'export_set_aside_at';
 
-/** The Firestore document of an event: the event's fields plus its export marker. */
-export function toFirestoreDocument(event: HealingEvent): DocumentData {
-  return {
+export interface Claim {
+  run: string;
+  expiresAt: Date;
+}
+
+/** The Firestore document of an event: the event's fields plus its export marker, claimed by a run when given. */
+export function toFirestoreDocument(event: HealingEvent, claim?: Claim): DocumentData {
+  const document: DocumentData = {
     ...event,
     timestamp: Timestamp.fromDate(event.timestamp),
     [EXPORTED_FIELD]: false,
-    bigquery_exported_at: null,
+    [EXPORTED_AT_FIELD]: null,
   };
+  if (claim !== undefined) document[CLAIM_FIELD] = claimField(claim);
+  return document;
 }
 
-/** Reads an event back from its Firestore document. */
-export function fromFirestoreDocument(data: DocumentData): HealingEvent {
-  const timestamp = data.timestamp instanceof Timestamp ? data.timestamp.toDate() : new Date(String(data.timestamp));
-  return {
-    healing_id: String(data.healing_id),
-    timestamp,
-    healing_type: String(data.healing_type),
-    trigger_reason: String(data.trigger_reason),
-    root_cause: typeof data.root_cause === 'string' ? data.root_cause : null,
-    action_taken: String(data.action_taken),
-    before_state: plainObject(data.before_state),
-    after_state: plainObject(data.after_state),
-    success: data.success === true,
-    metadata: plainObject(data.metadata),
-  };
-}
-
-function plainObject(value: unknown): JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
+export function claimField(claim: Claim): DocumentData {
+  return { run: claim.run, expires_at: Timestamp.fromDate(claim.expiresAt) };
 }

@@ -1,0 +1,42 @@
+import type { JobConfig } from '../shared/config.js';
+
+/** The run's outcome, logged as one `run summary` line that Cloud Monitoring's metrics read. */
+export interface CleanupSummary {
+  found: number;
+  stalled: number;
+  healed: number;
+  failed: number;
+  skipped_malformed: number;
+  skipped_changed: number;
+  /** Stalled batches not tried because the run was stopped (SIGTERM). */
+  not_started: number;
+  exported: number;
+  pending_export: number;
+  set_aside: number;
+  firestore_reads: number;
+  duration_ms: number;
+  dry_run: boolean;
+  safety_brake: boolean;
+  stopped: boolean;
+  exit_code: 0 | 1;
+  task_index: number;
+  task_count: number;
+  execution: string;
+  healed_ids: string[];
+  would_heal_ids: string[];
+}
+
+export function emptySummary(config: JobConfig): CleanupSummary {
+  return {
+    found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, not_started: 0,
+    exported: 0, pending_export: 0, set_aside: 0, firestore_reads: 0, duration_ms: 0,
+    dry_run: config.dryRun, safety_brake: false, stopped: false, exit_code: 0,
+    task_index: config.taskIndex, task_count: config.taskCount, execution: config.executionName ?? 'local',
+    healed_ids: [], would_heal_ids: [],
+  };
+}
+
+/** Healing is the job's work: a failed heal, the safety brake, a stop or Firestore failing is exit 1; BigQuery and Slack never are. */
+export function exitCodeOf(summary: CleanupSummary, firestoreFailed: boolean): 0 | 1 {
+  return summary.failed > 0 || summary.safety_brake || summary.stopped || firestoreFailed ? 1 : 0;
+}

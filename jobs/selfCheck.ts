@@ -1,0 +1,103 @@
+import { FieldPath, type Firestore, type Query, Timestamp } from '@google-cloud/firestore';
+import schema from '../schemas/healing_events.json' with { type: 'json' };
+import type { JobConfig } from '../shared/config.js';
+import { EXIT_FAILED, EXIT_OK, firstLine } from '../shared/exitCodes.js';
+import type { HealingEventTable } from '../shared/healingEventTable.js';
+import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
+import { HEALING_TYPE } from './batchHealingEvent.js';
+
+/** One check may take this long before it counts as failed. */
+const CHECK_TIMEOUT_MS = 30_000;
+/** gRPC FAILED_PRECONDITION: Firestore's answer to a query whose composite index is missing or building. */
+const FAILED_PRECONDITION = 9;
+
+export interface SelfCheckDependencies {
+  config: JobConfig;
+  firestore: Firestore;
+  table: HealingEventTable;
+  /** Receives one line per check, then a closing line. */
+  write: (line: string) => void;
+}
+
+interface Check {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * Checks a deployment without writing anything: every query the job makes, with a limit of one (so
+ * a missing or building index shows up here, not in the next run), and the BigQuery table's columns.
+ */
+export async function selfCheck({ config, firestore, table, write }: SelfCheckDependencies): Promise<number> {
+  const batches = firestore.collection(config.batchCollection);
+  const events = firestore.collection(config.healingCollection);
+  const since = Timestamp.fromMillis(Date.now() - 24 * 3_600_000);
+  const ofType = events.where('healing_type', '==', HEALING_TYPE);
+  const query = (run: () => Query) => async () => void (await run().get());
+  const checks: Check[] = [
+    { name: `candidate batches query on ${config.batchCollection} (is_complete, created_at)`, run: query(() => batches.where('is_complete', '==', false).where('created_at', '>=', since).limit(1)) },
+    { name: `pending events query on ${config.healingCollection} (${EXPORTED_FIELD})`, run: query(() => events.where(EXPORTED_FIELD, '==', false).orderBy(FieldPath.documentId()).limit(1)) },
+    { name: `pending events count on ${config.healingCollection}`, run: async () => void (await events.where(EXPORTED_FIELD, '==', false).limit(1).count().get()) },
+    { name: `events per type count on ${config.healingCollection} (healing_type, timestamp)`, run: async () => void (await ofType.where('timestamp', '>', since).limit(1).count().get()) },
+    { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp)`, run: async () => void (await ofType.where('success', '==', false).where('timestamp', '>', since).limit(1).count().get()) },
+    { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: query(() => ofType.orderBy('timestamp', 'desc').limit(1)) },
+    { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: query(() => firestore.collection(`${config.healingCollection}_alert_state`).where('retry', '==', true).limit(1)) },
+    { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
+  ];
+  let failed = 0;
+  for (const check of checks) {
+    const problem = await withTimeout(check.run()).then(() => undefined, explain);
+    if (problem === undefined) write(`ok    ${check.name}`);
+    else {
+      failed += 1;
+      write(`FAIL  ${check.name}: ${problem}`);
+    }
+  }
+  write(failed === 0 ? `all ${checks.length} checks passed` : `${failed} of ${checks.length} checks failed`);
+  return failed === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The table exists and has every column of the schema file with its type and mode. */
+async function checkTable(table: HealingEventTable): Promise<void> {
+  const [exists] = await table.table.exists();
+  if (!exists) throw new Error('the table does not exist; deploy creates it (deploy/deploy.sh --only bigquery)');
+  const [metadata] = await table.table.getMetadata();
+  const columns = new Map<string, { type?: string; mode?: string }>(
+    ((metadata.schema?.fields ?? []) as Array<{ name: string; type?: string; mode?: string }>).map((field) => [field.name, field]),
+  );
+  const problems = schema.flatMap((expected) => {
+    const actual = columns.get(expected.name);
+    if (actual === undefined) return [`column ${expected.name} is missing`];
+    const type = normalType(actual.type);
+    if (type !== normalType(expected.type)) return [`column ${expected.name} is ${type}, not ${expected.type}`];
+    return [];
+  });
+  if (problems.length > 0) throw new Error(problems.join('; '));
+}
+
+function normalType(type: string | undefined): string {
+  const upper = (type ?? '').toUpperCase();
+  return ({ BOOL: 'BOOLEAN', INT64: 'INTEGER', FLOAT64: 'FLOAT' } as Record<string, string>)[upper] ?? upper;
+}
+
+/** A missing index names its link to create it; a building one says so. */
+function explain(error: unknown): string {
+  const text = firstLine(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const link = /https:\/\/\S+/.exec(error instanceof Error ? error.message : String(error))?.[0];
+  if (code === FAILED_PRECONDITION && /currently building/i.test(text)) return `index still building${link ? `; see ${link}` : ''}`;
+  if (code === FAILED_PRECONDITION && /requires an index/i.test(text)) return `index missing${link ? `; create it: ${link}` : ''}`;
+  return text;
+}
+
+async function withTimeout(work: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
