@@ -1,6 +1,10 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 
-/** Slack's Block Kit limits; a message over any of them is refused with `invalid_blocks`. */
+/**
+ * Slack's Block Kit limits; a message over any of them is refused with `400 invalid_blocks`.
+ * Lengths are counted in UTF-16 code units (JavaScript's `length`), which is never less than the
+ * characters Slack counts, so a text within these limits here is within them at Slack.
+ */
 export const BLOCK_KIT_LIMITS = {
   headerText: 150,
   sectionText: 3000,
@@ -8,41 +12,66 @@ export const BLOCK_KIT_LIMITS = {
   fields: 10,
   blocks: 50,
   contextElements: 10,
+  /** A context element's text; Slack allows a text object 3,000 characters. */
+  contextText: 3000,
   /** Slack truncates the top-level `text` past 40,000; a notification line should stay far shorter. */
   messageText: 3000,
 } as const;
 
 const ELLIPSIS = '…';
+/** Shown where a text would otherwise be empty: Slack refuses empty texts. */
+const EMPTY = '-';
 
 /** Slack's mrkdwn needs &, < and > escaped. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+export interface ClipOptions {
+  /** What is cut, named in the note: `reason` gives `… (reason shortened, 1,234 characters cut)`. Default none. */
+  noun?: string;
+}
+
 /**
- * Cuts text to at most `max` characters, ending with an ellipsis and how much was cut
- * (`… (1,234 characters cut)`). Never cuts inside an escaped entity such as `&amp;`.
+ * Cuts text to at most `max` UTF-16 code units, ending with an ellipsis and how much was cut
+ * (`… (1,234 characters cut)`). Never cuts a surrogate pair in two, nor inside an escaped entity
+ * such as `&amp;`.
  */
-export function clip(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  const note = (keep: number) => `${ELLIPSIS} (${(chars.length - keep).toLocaleString('en-US')} characters cut)`;
-  let keep = max - note(max).length;
-  while (keep > 0 && keep + note(keep).length > max) keep -= 1;
-  if (keep < 1) return chars.slice(0, Math.max(0, max - 1)).join('') + ELLIPSIS;
-  let kept = chars.slice(0, keep).join('');
-  const entity = /&[a-z]{0,4}$/.exec(kept);
-  if (entity) kept = kept.slice(0, entity.index);
-  return `${kept}${note(Array.from(kept).length)}`;
+export function clip(text: string, max: number, { noun }: ClipOptions = {}): string {
+  if (text.length <= max) return text;
+  const note = (cut: number) => `${ELLIPSIS} (${noun ? `${noun} shortened, ` : ''}${cut.toLocaleString('en-US')} characters cut)`;
+  for (let keep = max - note(text.length).length; keep > 0; keep -= 1) {
+    const kept = withoutPartialEntity(cutAt(text, keep));
+    const clipped = `${kept}${note(text.length - kept.length)}`;
+    if (clipped.length <= max) return clipped;
+  }
+  return cutAt(text, max - ELLIPSIS.length) + ELLIPSIS;
 }
 
+function withoutPartialEntity(text: string): string {
+  const entity = /&[a-z]{0,4}$/.exec(text);
+  return entity ? text.slice(0, entity.index) : text;
+}
+
+/** The first `length` code units of text, one fewer when the last would split a surrogate pair. */
+function cutAt(text: string, length: number): string {
+  if (length <= 0) return '';
+  const last = text.charCodeAt(length - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
+
+function nonEmpty(text: string): string {
+  return text.trim() === '' ? EMPTY : text;
+}
+
+/** A header of plain text (not mrkdwn, so not escaped), cut to 150 characters. */
 export function header(text: string): HeaderBlock {
-  return { type: 'header', text: { type: 'plain_text', text: clip(text, BLOCK_KIT_LIMITS.headerText), emoji: true } };
+  return { type: 'header', text: { type: 'plain_text', text: clip(nonEmpty(text), BLOCK_KIT_LIMITS.headerText), emoji: true } };
 }
 
-/** A section of mrkdwn text, already escaped by the caller where it holds outside text. */
+/** A section of mrkdwn text, already escaped by the caller where it holds outside text, cut to 3,000 characters. */
 export function section(mrkdwn: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(mrkdwn, BLOCK_KIT_LIMITS.sectionText) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(nonEmpty(mrkdwn), BLOCK_KIT_LIMITS.sectionText) } };
 }
 
 /** A label and a value shown side by side with others in a fields section. Both are escaped here. */
@@ -64,29 +93,38 @@ export function fieldSections(fields: readonly Field[]): SectionBlock[] {
 }
 
 function fieldText(label: string, value: string): MrkdwnElement {
-  const title = `*${clip(escapeMrkdwn(label), 200)}*\n`;
-  return { type: 'mrkdwn', text: title + clip(escapeMrkdwn(value), BLOCK_KIT_LIMITS.fieldText - title.length) };
+  const title = `*${clip(escapeMrkdwn(nonEmpty(label)), 200)}*\n`;
+  return { type: 'mrkdwn', text: title + clip(escapeMrkdwn(nonEmpty(value)), BLOCK_KIT_LIMITS.fieldText - title.length) };
 }
 
 /** A context block of mrkdwn elements, at most ten (the rest are counted in the last one). */
 export function context(mrkdwnTexts: readonly string[]): ContextBlock {
   const max = BLOCK_KIT_LIMITS.contextElements;
-  const shown = mrkdwnTexts.length > max ? [...mrkdwnTexts.slice(0, max - 1), `and ${mrkdwnTexts.length - (max - 1)} more`] : mrkdwnTexts;
-  return { type: 'context', elements: shown.map((text) => ({ type: 'mrkdwn', text: clip(text, BLOCK_KIT_LIMITS.sectionText) })) };
+  const texts = mrkdwnTexts.length === 0 ? [EMPTY] : mrkdwnTexts;
+  const shown = texts.length > max ? [...texts.slice(0, max - 1), `and ${(texts.length - (max - 1)).toLocaleString('en-US')} more`] : texts;
+  return { type: 'context', elements: shown.map((text) => ({ type: 'mrkdwn', text: clip(nonEmpty(text), BLOCK_KIT_LIMITS.contextText) })) };
+}
+
+export interface ListOptions {
+  /** Most lines shown before `and N more`. Default 20. */
+  maxLines?: number;
+  /** Each line is cut to this many characters first, so one long line cannot push out the others. Default 500. */
+  maxLineLength?: number;
+  /** Names what a cut line held: `reason` gives `(reason shortened, …)`. Default none. */
+  noun?: string;
 }
 
 /**
- * A titled list in one section: as many lines as fit in the section limit, then `and N more`.
- * Each line is cut to `maxLineLength` first, so one long line cannot push out the others.
+ * A titled list in one section: as many mrkdwn lines (escaped by the caller) as fit in the section
+ * limit, then `and N more`. The title is escaped here.
  */
-export function listSection(title: string, lines: readonly string[], { maxLines = 20, maxLineLength = 500 } = {}): SectionBlock {
-  const head = `*${clip(escapeMrkdwn(title), 200)}*`;
+export function listSection(title: string, lines: readonly string[], { maxLines = 20, maxLineLength = 500, noun }: ListOptions = {}): SectionBlock {
   const limit = BLOCK_KIT_LIMITS.sectionText;
   const moreRoom = 40;
-  let text = head;
+  let text = `*${clip(escapeMrkdwn(nonEmpty(title)), 200)}*`;
   let shown = 0;
   for (const line of lines.slice(0, maxLines)) {
-    const next = `${text}\n${clip(line, maxLineLength)}`;
+    const next = `${text}\n${clip(line, maxLineLength, { noun })}`;
     if (next.length > limit - moreRoom) break;
     text = next;
     shown += 1;
@@ -97,15 +135,15 @@ export function listSection(title: string, lines: readonly string[], { maxLines 
 }
 
 /**
- * Keeps a message within the block count: past 49 blocks the rest are replaced by one context
- * block saying how many were left out. The top-level text is cut to one readable line.
+ * Keeps a message within the block count: past 50 blocks the 50th and later are replaced by one
+ * context block saying how many were left out. The top-level text becomes one readable line.
  */
 export function fitMessage<T extends { text: string; blocks: KnownBlock[] }>(message: T): T {
   const max = BLOCK_KIT_LIMITS.blocks;
   const blocks =
     message.blocks.length <= max
       ? message.blocks
-      : [...message.blocks.slice(0, max - 1), context([`${message.blocks.length - (max - 1)} more blocks left out`])];
-  const text = clip(message.text.replace(/\s+/g, ' ').trim(), BLOCK_KIT_LIMITS.messageText);
+      : [...message.blocks.slice(0, max - 1), context([`${(message.blocks.length - (max - 1)).toLocaleString('en-US')} more blocks left out`])];
+  const text = clip(nonEmpty(message.text.replace(/\s+/g, ' ').trim()), BLOCK_KIT_LIMITS.messageText);
   return { ...message, text, blocks };
 }

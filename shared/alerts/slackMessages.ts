@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AlertLevel, PatternCounts } from './alertLevel.js';
+import { BLOCK_KIT_LIMITS, clip, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
 
 export interface SlackMessage {
   text: string;
@@ -32,28 +33,32 @@ const LEVEL_MEANING: Record<AlertLevel, string> = {
   critical: 'Healing itself is failing. Batches may stay stuck until someone acts.',
 };
 
+/** A type name in a one-line summary; the header and fields carry more of it. */
+const NAME_IN_TEXT = 80;
+/** Room the recent events share in their section, leaving space for the title and `and N more`. */
+const LIST_ROOM = BLOCK_KIT_LIMITS.sectionText - 300;
+const MAX_REASON_LINE = 600;
+const MAX_LINES = 20;
+const MAX_ID_LENGTH = 120;
+
 export function alertMessage(level: AlertLevel, healingType: string, counts: PatternCounts, recent: RecentEvent[], investigation: Investigation): SlackMessage {
   const failureRate = counts.lastDay === 0 ? 0 : counts.failuresLastDay / counts.lastDay;
-  const title = `${LEVEL_TITLE[level]}: ${healingType} healed ${counts.lastHour} times in 1 h, ${counts.lastDay} in 24 h`;
-  return {
-    text: title,
+  return fitMessage({
+    text: `${LEVEL_TITLE[level]}: ${nameInText(healingType)} healed ${counts.lastHour} times in 1 h, ${counts.lastDay} in 24 h`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${LEVEL_TITLE[level]} alert: ${healingType}`, emoji: true } },
-      { type: 'section', text: { type: 'mrkdwn', text: escape(LEVEL_MEANING[level]) } },
-      {
-        type: 'section',
-        fields: [
-          field('Level', level),
-          field('Healing type', healingType),
-          field('Last hour', String(counts.lastHour)),
-          field('Last 24 hours', String(counts.lastDay)),
-          field('Failures (24 h)', `${counts.failuresLastDay} (${(failureRate * 100).toFixed(1)}%)`),
-        ],
-      },
-      recentEventsBlock(recent),
-      investigateBlock(investigation),
+      header(`${LEVEL_TITLE[level]} alert: ${healingType}`),
+      section(escapeMrkdwn(LEVEL_MEANING[level])),
+      ...fieldSections([
+        { label: 'Level', value: level },
+        { label: 'Healing type', value: healingType },
+        { label: 'Last hour', value: String(counts.lastHour) },
+        { label: 'Last 24 hours', value: String(counts.lastDay) },
+        { label: 'Failures (24 h)', value: `${counts.failuresLastDay} (${(failureRate * 100).toFixed(1)}%)` },
+      ]),
+      recentEventsSection(recent),
+      ...investigateSections(investigation),
     ],
-  };
+  });
 }
 
 export interface RunSummary {
@@ -65,78 +70,71 @@ export interface RunSummary {
 }
 
 export function runSummaryMessage(summary: RunSummary, investigation: Investigation): SlackMessage {
-  const text = `auto-batch-cleanup healed ${summary.healedIds.length}, failed ${summary.failedIds.length}, skipped ${summary.skippedMalformed} malformed`;
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: 'auto-batch-cleanup run summary' } },
-    {
-      type: 'section',
-      fields: [
-        field('Healed', String(summary.healedIds.length)),
-        field('Failed', String(summary.failedIds.length)),
-        field('Skipped as malformed', String(summary.skippedMalformed)),
-        field(`${investigation.healingType} in 1 h / 24 h`, `${summary.counts.lastHour} / ${summary.counts.lastDay}`),
-      ],
-    },
+    header('auto-batch-cleanup run summary'),
+    ...fieldSections([
+      { label: 'Healed', value: String(summary.healedIds.length) },
+      { label: 'Failed', value: String(summary.failedIds.length) },
+      { label: 'Skipped as malformed', value: String(summary.skippedMalformed) },
+      { label: `${investigation.healingType} in 1 h / 24 h`, value: `${summary.counts.lastHour} / ${summary.counts.lastDay}` },
+    ]),
   ];
-  if (summary.healedIds.length > 0) blocks.push(idList('Healed batches', summary.healedIds));
-  if (summary.failedIds.length > 0) blocks.push(idList('Failed to heal', summary.failedIds));
-  blocks.push(
-    { type: 'context', elements: [{ type: 'mrkdwn', text: escape(`Run: ${summary.execution}`) }] },
-    investigateBlock(investigation),
-  );
-  return { text, blocks };
+  if (summary.healedIds.length > 0) blocks.push(idsSection('Healed batches', summary.healedIds));
+  if (summary.failedIds.length > 0) blocks.push(idsSection('Failed to heal', summary.failedIds));
+  blocks.push(context([escapeMrkdwn(`Run: ${summary.execution}`)]), ...investigateSections(investigation));
+  return fitMessage({
+    text: `auto-batch-cleanup healed ${summary.healedIds.length}, failed ${summary.failedIds.length}, skipped ${summary.skippedMalformed} malformed`,
+    blocks,
+  });
 }
 
 export function safetyBrakeMessage(stalled: number, limit: number, sampleIds: string[], investigation: Investigation): SlackMessage {
-  const text = `:rotating_light: CRITICAL: ${stalled} stalled batches exceed MAX_HEALS_PER_RUN (${limit}); healed none`;
-  return {
-    text,
+  return fitMessage({
+    text: `:rotating_light: CRITICAL: ${stalled} stalled batches exceed MAX_HEALS_PER_RUN (${limit}); healed none`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: ':rotating_light: CRITICAL: safety brake', emoji: true } },
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: escape(`${stalled} batches are stalled, more than MAX_HEALS_PER_RUN (${limit}). That is an outage, not a straggler: nothing was healed. Find why the pipeline stopped before healing anything.`),
-        },
-      },
-      field2('Level', 'critical', 'Healing type', investigation.healingType),
-      idList(`Sample of stalled batches (${sampleIds.length} of ${stalled})`, sampleIds),
-      investigateBlock(investigation),
+      header(':rotating_light: CRITICAL: safety brake'),
+      section(
+        escapeMrkdwn(
+          `${stalled} batches are stalled, more than MAX_HEALS_PER_RUN (${limit}). That is an outage, not a straggler: nothing was healed. Find why the pipeline stopped before healing anything.`,
+        ),
+      ),
+      ...fieldSections([
+        { label: 'Level', value: 'critical' },
+        { label: 'Healing type', value: investigation.healingType },
+      ]),
+      idsSection(`Sample of stalled batches (${sampleIds.length} of ${stalled})`, sampleIds),
+      ...investigateSections(investigation),
     ],
-  };
+  });
 }
 
-function recentEventsBlock(recent: RecentEvent[]): KnownBlock {
-  const lines = recent.map((event) => `• ${event.timestamp.toISOString()} ${event.success ? '' : '*FAILED* '}${escape(event.trigger_reason)}`);
-  return { type: 'section', text: { type: 'mrkdwn', text: `*Recent events*\n${lines.join('\n') || '(none)'}` } };
+function nameInText(healingType: string): string {
+  return escapeMrkdwn(clip(oneLine(healingType), NAME_IN_TEXT, { noun: 'name' }));
 }
 
-function investigateBlock({ healingType, table }: Investigation): KnownBlock {
-  const quoted = healingType.replace(/'/g, "\\'");
-  const command = `analyze-healing --type '${quoted}' --start "$(date -u -d '24 hours ago' '+%Y-%m-%d %H:%M')"`;
-  const sql = `SELECT timestamp, trigger_reason, root_cause, success FROM \`${table}\` WHERE healing_type = '${quoted}' AND timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 24 HOUR) ORDER BY timestamp DESC LIMIT 20`;
-  return {
-    type: 'section',
-    text: { type: 'mrkdwn', text: `*Investigate*\n\`\`\`${escape(command)}\`\`\`\n\`\`\`${escape(sql)}\`\`\`` },
-  };
+/** One line per event; every reason is shortened alike so that all of them fit in the section. */
+function recentEventsSection(recent: RecentEvent[]): KnownBlock {
+  const maxLineLength = Math.min(MAX_REASON_LINE, Math.floor(LIST_ROOM / Math.max(1, Math.min(recent.length, MAX_LINES))) - 1);
+  const lines = recent.map((event) => `• ${event.timestamp.toISOString()} ${event.success ? '' : '*FAILED* '}${escapeMrkdwn(oneLine(event.trigger_reason))}`);
+  return listSection('Recent events', lines, { maxLines: MAX_LINES, maxLineLength, noun: 'reason' });
 }
 
-function idList(title: string, ids: string[]): KnownBlock {
-  const shown = ids.slice(0, 20).map((id) => `\`${escape(id)}\``).join(', ');
-  const more = ids.length > 20 ? ` and ${ids.length - 20} more` : '';
-  return { type: 'section', text: { type: 'mrkdwn', text: `*${escape(title)}*\n${shown}${more}` } };
+function idsSection(title: string, ids: string[]): KnownBlock {
+  const lines = ids.map((id) => `\`${escapeMrkdwn(clip(oneLine(id), MAX_ID_LENGTH, { noun: 'id' }))}\``);
+  return listSection(title, lines, { maxLines: MAX_LINES });
 }
 
-function field(label: string, value: string) {
-  return { type: 'mrkdwn' as const, text: `*${escape(label)}*\n${escape(value)}` };
+function investigateSections({ healingType, table }: Investigation): KnownBlock[] {
+  const command = `analyze-healing --type ${shellQuoted(healingType)}`;
+  const sql = `SELECT timestamp, trigger_reason, root_cause, success FROM \`${table}\` WHERE healing_type = '${healingType.replace(/[\\']/g, '\\$&')}' AND timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 24 HOUR) ORDER BY timestamp DESC LIMIT 20`;
+  return [section(`*Investigate*\n\`\`\`${escapeMrkdwn(command)}\`\`\``), section(`\`\`\`${escapeMrkdwn(sql)}\`\`\``)];
 }
 
-function field2(labelA: string, valueA: string, labelB: string, valueB: string): KnownBlock {
-  return { type: 'section', fields: [field(labelA, valueA), field(labelB, valueB)] };
+/** Quoted for a POSIX shell: inside single quotes only `'` needs care. */
+function shellQuoted(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Slack's mrkdwn needs &, < and > escaped. */
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

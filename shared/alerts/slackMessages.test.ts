@@ -1,0 +1,94 @@
+import { blockKitViolations } from '../../test/support/blockKitLimits.js';
+import type { PatternCounts } from './alertLevel.js';
+import { alertMessage, runSummaryMessage, safetyBrakeMessage, type Investigation, type RecentEvent, type SlackMessage } from './slackMessages.js';
+
+const LONG_TYPE = `pipeline_${'very_long_healing_type_name_'.repeat(5)}`.padEnd(140, 'x');
+const counts: PatternCounts = { lastHour: 6, lastDay: 14, failuresLastDay: 4 };
+const investigation = (healingType: string): Investigation => ({ healingType, table: 'local-healing.nba_orchestration.healing_events' });
+
+function traceback(length: number, index: number): string {
+  const frames = Array.from({ length: 60 }, (_, frame) => `  File "/srv/app/odds_${frame}.py", line ${100 + frame}, in fetch\n    response = session.get(url) <&>`).join('\n');
+  return `Traceback ${index} (most recent call last):\n${frames}`.slice(0, length - 40) + `\nHTTPError: HTTP 503 for game ${index}`.padEnd(40);
+}
+
+function recentEvents(count: number, reasonLength: number): RecentEvent[] {
+  return Array.from({ length: count }, (_, index) => ({
+    healing_id: `h${index}`,
+    timestamp: new Date(Date.UTC(2026, 10, 23, 11, index)),
+    trigger_reason: traceback(reasonLength, index),
+    success: index % 2 === 0,
+  }));
+}
+
+const LONG_IDS = Array.from({ length: 25 }, (_, index) => `batch-${index}-${'0123456789'.repeat(30)}`.slice(0, 300));
+
+function allText(message: SlackMessage): string {
+  return JSON.stringify(message);
+}
+
+describe('Slack messages from the longest inputs stay within Block Kit limits', () => {
+  it.each([
+    ['700-character reasons', 5, 700],
+    ['2,000-character tracebacks', 6, 2000],
+    ['twenty 2,000-character tracebacks', 20, 2000],
+  ])('alert with a 140-character type name and %s', (_, count, length) => {
+    const message = alertMessage('red', LONG_TYPE, counts, recentEvents(count, length), investigation(LONG_TYPE));
+    expect(blockKitViolations(message)).toEqual([]);
+    const recent = message.blocks.find((block) => block.type === 'section' && block.text?.text.startsWith('*Recent events*'));
+    const lines = (recent as { text: { text: string } }).text.text.split('\n').slice(1);
+    expect(lines).toHaveLength(count);
+    for (const line of lines) expect(line).toMatch(/… \(reason shortened, [\d,]+ characters cut\)$/);
+  });
+
+  it('alert for every level with a type name of 140 characters: header cut, saying how much', () => {
+    for (const level of ['yellow', 'red', 'critical'] as const) {
+      const message = alertMessage(level, LONG_TYPE, counts, recentEvents(5, 700), investigation(LONG_TYPE));
+      expect(blockKitViolations(message)).toEqual([]);
+      const header = message.blocks[0] as { type: string; text: { text: string } };
+      expect(header.type).toBe('header');
+      expect(header.text.text).toMatch(/… \(\d+ characters cut\)$/);
+      expect(allText(message)).toContain(LONG_TYPE);
+    }
+  });
+
+  it('alert text is one readable line naming level, type and counts', () => {
+    const message = alertMessage('red', LONG_TYPE, counts, recentEvents(5, 700), investigation(LONG_TYPE));
+    expect(message.text).not.toContain('\n');
+    expect(message.text).toMatch(/^:red_circle: RED: pipeline_very_long.*… \(name shortened, \d+ characters cut\) healed 6 times in 1 h, 14 in 24 h$/);
+    expect(message.text.length).toBeLessThan(200);
+  });
+
+  it('run summary listing 25 ids of 300 characters: ids shortened, "and N more"', () => {
+    const message = runSummaryMessage({ healedIds: LONG_IDS, failedIds: LONG_IDS, skippedMalformed: 2, counts, execution: 'x'.repeat(5000) }, investigation(LONG_TYPE));
+    expect(blockKitViolations(message)).toEqual([]);
+    const text = allText(message);
+    expect(text).toMatch(/id shortened, \d+ characters cut/);
+    expect(text).toMatch(/\\nand \d+ more/);
+    expect(message.text).toBe('auto-batch-cleanup healed 25, failed 25, skipped 2 malformed');
+  });
+
+  it('run summary with a few short ids shows all of them', () => {
+    const message = runSummaryMessage({ healedIds: ['sum-a', 'sum-b'], failedIds: [], skippedMalformed: 1, counts, execution: 'exec-1' }, investigation('batch_cleanup'));
+    expect(blockKitViolations(message)).toEqual([]);
+    const text = allText(message);
+    expect(text).toContain('`sum-a`');
+    expect(text).toContain('`sum-b`');
+    expect(text).not.toContain('more');
+  });
+
+  it('safety brake with 25 sample ids of 300 characters', () => {
+    const message = safetyBrakeMessage(5000, 25, LONG_IDS, investigation(LONG_TYPE));
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(allText(message)).toContain('Sample of stalled batches (25 of 5000)');
+    expect(message.text).toBe(':rotating_light: CRITICAL: 5000 stalled batches exceed MAX_HEALS_PER_RUN (25); healed none');
+  });
+
+  it('escapes outside text for mrkdwn and quotes the type for the shell and for SQL', () => {
+    const type = "o'brien <&> type";
+    const message = alertMessage('yellow', type, counts, [{ healing_id: 'h', timestamp: new Date(0), trigger_reason: 'a <b> & c', success: false }], investigation(type));
+    const text = allText(message);
+    expect(text).toContain('*FAILED* a &lt;b&gt; &amp; c');
+    expect(text).toContain(`analyze-healing --type 'o'\\\\''brien &lt;&amp;&gt; type'`);
+    expect(text).toContain(`healing_type = 'o\\\\'brien &lt;&amp;&gt; type'`);
+  });
+});
