@@ -19,9 +19,19 @@ describe('analysis query', () => {
   });
 
   it('filters on the partition column and the clustering column', () => {
-    expect(statement.query).toContain('WHERE timestamp >= @start AND timestamp < @end AND healing_type = @healing_type');
+    expect(statement.query).toContain('WHERE timestamp >= @range_start AND timestamp < @end AND healing_type = @healing_type');
+    expect(statement.params.range_start).toEqual(new Date('2026-03-01T05:00:00Z'));
     expect(statement.params.start).toEqual(new Date('2026-03-01T05:00:00Z'));
     expect(statement.params.end).toEqual(new Date('2026-03-10T04:00:00Z'));
+  });
+
+  it('reads the previous window too with --compare, from its start, and still only through parameters', () => {
+    const compared = toAnalysisRequest({ start: '2026-03-01', end: '2026-03-10', type: hostile, compare: true }, new Date());
+    const both = analysisStatement(compared, planBuckets(compared.window), table);
+    expect(both.params.range_start).toEqual(new Date('2026-02-20T00:00:00Z'));
+    expect(both.params.start).toEqual(new Date('2026-03-01T00:00:00Z'));
+    expect(both.query).not.toContain(hostile);
+    expect(both.query).not.toContain('2026');
   });
 
   it('counts each healing_id once', () => {

@@ -72,4 +72,27 @@ describe('analysis request window against now', () => {
   it('says "now" when a --start in the future meets the default end', () => {
     expect(() => toAnalysisRequest({ start: '2026-03-09' }, new Date('2026-03-08T00:00:00Z'))).toThrow('--start (2026-03-09T00:00:00.000Z) must be before now');
   });
+
+  it('ends a --last window now and starts it that long before', () => {
+    const checked = request({ last: '90m', tz: 'Europe/Berlin' });
+    expect(checked.window.end.toUTC().toISO()).toBe('2026-03-08T12:34:56.789Z');
+    expect(checked.window.start.toUTC().toISO()).toBe('2026-03-08T11:04:56.789Z');
+  });
+
+  it.each<[CommandLineOptions, string]>([
+    [{ last: '7d', start: '2026-03-01' }, '--last cannot be combined with --start'],
+    [{ last: '7d', end: '2026-03-01' }, '--last cannot be combined with --end'],
+    [{ last: '7 days' }, '--last must be a positive whole number followed by m, h, d or w'],
+  ])('refuses %j', (options, message) => {
+    const error = usageErrorOf(options);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain(message);
+  });
+
+  it('puts the previous window of the same length right before the window with --compare', () => {
+    const checked = request({ start: '2026-03-07 12:00', end: '2026-03-08 12:00', tz: 'America/New_York', compare: true });
+    expect(checked.previousWindow!.end.toMillis()).toBe(checked.window.start.toMillis());
+    expect(checked.previousWindow!.start.toUTC().toISO()).toBe('2026-03-06T18:00:00.000Z');
+    expect(request({}).previousWindow).toBeUndefined();
+  });
 });

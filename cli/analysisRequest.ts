@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { parsePositiveInteger } from '../shared/config.js';
 import { UsageError } from '../shared/exitCodes.js';
+import { parseLastDuration } from './report/lastDuration.js';
 import { isKnownZone, parseTime, type TimeWindow } from './timeWindow.js';
 
 export type OutputFormat = 'table' | 'json';
@@ -26,6 +27,14 @@ export interface CommandLineOptions {
   format?: string;
   /** CSV file to write every event of the window to. Default: no export. */
   export?: string;
+  /** A window ending now, `90m`, `24h`, `7d` or `2w`; not with `start` or `end`. Default: unset. */
+  last?: string;
+  /** Also analyse the previous window of the same length and show the changes. Default false. */
+  compare?: boolean;
+  /** HTML file to write the report to, charts included. Default: no page. */
+  html?: string;
+  /** Post the report to SLACK_WEBHOOK_URL as a digest. Default false. */
+  slack?: boolean;
 }
 
 /** A checked request: what to analyse and how to show it. */
@@ -35,6 +44,10 @@ export interface AnalysisRequest {
   top: number;
   format: OutputFormat;
   exportPath: string | undefined;
+  /** The window just before `window`, of the same length, when `--compare` asks for it. */
+  previousWindow: TimeWindow | undefined;
+  htmlPath: string | undefined;
+  slack: boolean;
 }
 
 /** Checks every flag; the first bad one throws a UsageError naming it. */
@@ -43,8 +56,16 @@ export function toAnalysisRequest(options: CommandLineOptions, now: Date): Analy
   if (!isKnownZone(zone)) {
     throw new UsageError(`--tz "${options.tz}" is not a known IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)`);
   }
+  if (options.last !== undefined && (options.start !== undefined || options.end !== undefined)) {
+    throw new UsageError(`--last cannot be combined with ${options.start !== undefined ? '--start' : '--end'}; give either --last or --start/--end`);
+  }
   const end = options.end === undefined ? DateTime.fromJSDate(now, { zone }) : time(options.end, '--end', zone);
-  const start = options.start === undefined ? end.minus({ hours: DEFAULT_WINDOW_HOURS }) : time(options.start, '--start', zone);
+  const start =
+    options.last !== undefined
+      ? end.minus({ minutes: parseLastDuration(options.last) })
+      : options.start === undefined
+        ? end.minus({ hours: DEFAULT_WINDOW_HOURS })
+        : time(options.start, '--start', zone);
   if (start >= end) {
     const endName = options.end === undefined ? 'now' : '--end';
     throw new UsageError(`--start (${start.toISO()}) must be before ${endName} (${end.toISO()})`);
@@ -54,7 +75,10 @@ export function toAnalysisRequest(options: CommandLineOptions, now: Date): Analy
     healingType: healingType(options.type),
     top: options.top === undefined ? DEFAULT_TOP : top(options.top),
     format: format(options.format),
-    exportPath: exportPath(options.export),
+    exportPath: filePath(options.export, '--export'),
+    previousWindow: options.compare === true ? { start: start.minus(end.diff(start)), end: start, zone } : undefined,
+    htmlPath: filePath(options.html, '--html'),
+    slack: options.slack === true,
   };
 }
 
@@ -87,8 +111,8 @@ function healingType(text: string | undefined): string | undefined {
   return text;
 }
 
-function exportPath(text: string | undefined): string | undefined {
+function filePath(text: string | undefined, flag: string): string | undefined {
   if (text === undefined) return undefined;
-  if (text.trim() === '') throw new UsageError('--export must name a file, got an empty value');
+  if (text.trim() === '') throw new UsageError(`${flag} must name a file, got an empty value`);
   return text;
 }

@@ -1,17 +1,20 @@
 import type { BigQuery } from '@google-cloud/bigquery';
-import type { AnalysisRow, AnalysisRowKind, QueryStatement } from './analysisQuery.js';
+import type { AnalysisRow, AnalysisRowKind, Period, QueryStatement } from './analysisQuery.js';
 
 /** Runs the analysis statement, one query, and returns its rows with plain numbers. */
 export async function fetchAnalysisRows(bigquery: BigQuery, statement: QueryStatement): Promise<AnalysisRow[]> {
   const [rows] = await bigquery.query({ query: statement.query, params: statement.params, types: statement.types });
   return (rows as Array<Record<string, unknown>>).map((row) => ({
     kind: row.kind as AnalysisRowKind,
+    period: row.period as Period,
     healing_type: nullableText(row.healing_type),
     cause: nullableText(row.cause),
     position: nullableNumber(row.position),
     events: Number(row.events),
     failures: Number(row.failures),
     later_events: nullableNumber(row.later_events),
+    median_minutes: nullableNumber(row.median_minutes),
+    p95_minutes: nullableNumber(row.p95_minutes),
   }));
 }
 

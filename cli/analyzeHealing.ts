@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery } from '../shared/clients.js';
 import { loadCommonConfig, type CommonConfig } from '../shared/config.js';
@@ -13,9 +13,12 @@ import { parseCommandLine } from './commandLine.js';
 import { exportCsv, ExportQueryError } from './csvExport.js';
 import { exportStatement } from './exportQuery.js';
 import { assertWritable } from './exportTarget.js';
-import { buildReport } from './healingReport.js';
+import { buildReport, type HealingReport } from './healingReport.js';
 import { renderJson } from './renderJson.js';
 import { renderTable } from './renderTable.js';
+import { renderHtml } from './report/htmlReport.js';
+import { postDigest, slackTarget, type SlackTarget } from './report/postDigest.js';
+import { slackDigest } from './report/slackDigest.js';
 import { planBuckets } from './timeWindow.js';
 
 /** Where the program writes and what time it is; the real process in main.ts, captured in tests. */
@@ -26,7 +29,10 @@ export interface CliIo {
   now: () => Date;
 }
 
-/** The whole program: flags, configuration, one analysis query, the report on stdout, the optional export. Returns the exit code. */
+/**
+ * The whole program: flags, configuration, one analysis query, the report on stdout, then the optional
+ * HTML page, Slack digest and export. Returns the exit code.
+ */
 export async function analyzeHealing(argv: readonly string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   try {
     const parsed = parseCommandLine(argv, (text) => io.stdout.write(text));
@@ -34,12 +40,16 @@ export async function analyzeHealing(argv: readonly string[], env: Record<string
     const request = toAnalysisRequest(parsed.options, io.now());
     const config = loadCommonConfig(env);
     if (request.exportPath !== undefined) await assertWritable(request.exportPath);
+    if (request.htmlPath !== undefined) await assertWritable(request.htmlPath, '--html', 'healing.html');
+    const slack = request.slack ? slackTarget(env) : undefined;
     const logger = createLogger({ level: config.logLevel, write: (line) => io.stderr.write(line) });
     const bigquery = createBigQuery(config);
     const table = new HealingEventTable(bigquery, config.dataset, config.table).sqlName;
 
-    await report(bigquery, table, request, config, logger, io);
+    const healingReport = await report(bigquery, table, request, config, logger, io);
+    if (request.htmlPath !== undefined) await writeHtml(request.htmlPath, healingReport, logger, io);
     if (request.exportPath !== undefined) await exportEvents(bigquery, table, request, config, logger, io);
+    if (slack !== undefined) await postSlack(slack, healingReport, logger);
     return EXIT_OK;
   } catch (error) {
     io.stderr.write(`analyze-healing: ${describeError(error, env)}\n`);
@@ -47,7 +57,7 @@ export async function analyzeHealing(argv: readonly string[], env: Record<string
   }
 }
 
-async function report(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo) {
+async function report(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo): Promise<HealingReport> {
   const plan = planBuckets(request.window);
   const began = Date.now();
   const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, table)).catch((error: unknown) => {
@@ -56,6 +66,25 @@ async function report(bigquery: BigQuery, table: string, request: AnalysisReques
   logger.debug('analysis query answered', { rows: rows.length, milliseconds: Date.now() - began, buckets: plan.starts.length });
   const healingReport = buildReport(request, plan, rows);
   io.stdout.write(request.format === 'json' ? renderJson(healingReport) : renderTable(healingReport));
+  return healingReport;
+}
+
+async function writeHtml(path: string, healingReport: HealingReport, logger: Logger, io: CliIo): Promise<void> {
+  const began = Date.now();
+  const page = await renderHtml(healingReport, io.now());
+  try {
+    await writeFile(path, page);
+  } catch (error) {
+    throw new Error(`writing ${path} failed: ${describeError(error, {})}`, { cause: error });
+  }
+  logger.debug('html report written', { path, bytes: Buffer.byteLength(page), milliseconds: Date.now() - began });
+}
+
+async function postSlack(target: SlackTarget, healingReport: HealingReport, logger: Logger): Promise<void> {
+  const began = Date.now();
+  const digest = slackDigest(healingReport);
+  await postDigest(target, digest);
+  logger.debug('slack digest posted', { blocks: digest.blocks.length, milliseconds: Date.now() - began });
 }
 
 async function exportEvents(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo) {

@@ -20,7 +20,11 @@ export function parseCommandLine(argv: readonly string[], writeOut: (text: strin
     .addOption(new Option('--tz <zone>', `IANA time zone for reading and showing times and for daily buckets (default: ${DEFAULT_ZONE})`))
     .addOption(new Option('--top <n>', `how many root causes to list (default: ${DEFAULT_TOP})`))
     .addOption(new Option('--format <format>', 'table or json (default: table)'))
+    .addOption(new Option('--last <duration>', 'a window ending now: 90m, 24h, 7d, 2w (not with --start or --end)'))
+    .addOption(new Option('--compare', 'also show the previous window of the same length and what changed'))
     .addOption(new Option('--export <file.csv>', 'also write every event of the window to this CSV file'))
+    .addOption(new Option('--html <file.html>', 'also write the report with charts to this self-contained HTML page'))
+    .addOption(new Option('--slack', 'also post the report as a digest to SLACK_WEBHOOK_URL'))
     .addHelpText(
       'after',
       [
@@ -30,9 +34,12 @@ export function parseCommandLine(argv: readonly string[], writeOut: (text: strin
         '  analyze-healing --start "2026-03-01 00:00" --end "2026-03-08 00:00" --tz America/New_York',
         '  analyze-healing --type batch_cleanup --format json',
         '  analyze-healing --start 2026-03-01 --export healing.csv',
+        '  analyze-healing --last 7d --compare --html healing.html',
+        '  analyze-healing --last 24h --compare --slack      the daily digest',
         '',
-        'Reads GOOGLE_CLOUD_PROJECT, HEALING_DATASET, HEALING_TABLE and BIGQUERY_EMULATOR_HOST.',
-        'Exit codes: 0 done (also when there were no events), 1 BigQuery failed, 2 bad flag or configuration.',
+        'Reads GOOGLE_CLOUD_PROJECT, HEALING_DATASET, HEALING_TABLE and BIGQUERY_EMULATOR_HOST;',
+        'with --slack also SLACK_WEBHOOK_URL and SLACK_DEADLINE_SECONDS (default 15).',
+        'Exit codes: 0 done (also when there were no events), 1 BigQuery or Slack failed, 2 bad flag or configuration.',
       ].join('\n'),
     )
     .exitOverride()

@@ -5,9 +5,9 @@ import { UsageError } from '../shared/exitCodes.js';
  * Proves `path` can be written before any query runs: an existing file is opened for writing
  * (without truncating it); a missing one is created and removed again.
  */
-export async function assertWritable(path: string): Promise<void> {
+export async function assertWritable(path: string, flag = '--export', exampleName = 'healing.csv'): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new UsageError(`--export ${path} is a directory; name a file such as ${path.replace(/\/+$/, '')}/healing.csv`);
+  if (existing?.isDirectory()) throw new UsageError(`${flag} ${path} is a directory; name a file such as ${path.replace(/\/+$/, '')}/${exampleName}`);
   try {
     if (existing) {
       await (await open(path, 'r+')).close();
@@ -17,7 +17,7 @@ export async function assertWritable(path: string): Promise<void> {
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`--export ${path} cannot be written (${code}${reason(code)})`);
+    throw new UsageError(`${flag} ${path} cannot be written (${code}${reason(code)})`);
   }
 }
 

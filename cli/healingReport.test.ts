@@ -8,12 +8,15 @@ const plan = planBuckets(request.window);
 
 const row = (kind: AnalysisRow['kind'], fields: Partial<AnalysisRow>): AnalysisRow => ({
   kind,
+  period: 'current',
   healing_type: null,
   cause: null,
   position: null,
   events: 0,
   failures: 0,
   later_events: null,
+  median_minutes: null,
+  p95_minutes: null,
   ...fields,
 });
 

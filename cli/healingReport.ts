@@ -1,7 +1,10 @@
 import type { AnalysisRequest } from './analysisRequest.js';
-import type { AnalysisRow } from './analysisQuery.js';
+import type { AnalysisRow, Period } from './analysisQuery.js';
 import { recommend, type TypeActivity } from './recommendations.js';
-import { isoInZone, windowHours, type BucketPlan, type BucketSize } from './timeWindow.js';
+import { changesBetween, comparisonAdvice, type Change, type ComparedWindow } from './report/comparison.js';
+import { describeLength } from './report/lastDuration.js';
+import { timeToHealOf, type TimeToHeal } from './report/timeToHeal.js';
+import { isoInZone, windowHours, type BucketPlan, type BucketSize, type TimeWindow } from './timeWindow.js';
 
 export interface TypeSummary {
   healing_type: string;
@@ -25,20 +28,94 @@ export interface TrendPoint {
   events: number;
 }
 
-/** The analysis as `--format json` prints it; the table is drawn from the same document. */
+export interface Totals {
+  events: number;
+  successes: number;
+  failures: number;
+  success_rate: number | null;
+}
+
+/** The previous window of the same length, with `--compare`. */
+export interface PreviousWindow {
+  window: { start: string; end: string; tz: string };
+  totals: Totals;
+  by_type: TypeSummary[];
+  top_causes: CauseSummary[];
+  time_to_heal: TimeToHeal | null;
+}
+
+/** The analysis as `--format json` prints it; the table, the HTML page and the Slack digest are drawn from the same document. */
 export interface HealingReport {
   window: { start: string; end: string; tz: string; bucket: BucketSize };
   filter: { healing_type: string | null };
-  totals: { events: number; successes: number; failures: number; success_rate: number | null };
+  totals: Totals;
   by_type: TypeSummary[];
   top_causes: CauseSummary[];
+  /** batch_cleanup only: minutes from the batch's last progress to its successful heal; null without heals. */
+  time_to_heal: TimeToHeal | null;
   trend: TrendPoint[];
+  /** Only with `--compare`. */
+  previous?: PreviousWindow;
+  /** Only with `--compare`: totals, each type and each top cause of either window, then and now. */
+  changes?: Change[];
   recommendations: string[];
 }
 
-/** Shapes the query's rows into the report: types by events then name, causes by rank, every bucket for every type. */
+/**
+ * Shapes the query's rows into the report: types by events then name, causes by rank, every bucket for
+ * every type; with a previous window, its summary, the changes and what they mean.
+ */
 export function buildReport(request: AnalysisRequest, plan: BucketPlan, rows: readonly AnalysisRow[]): HealingReport {
   const { window } = request;
+  const current = summarise(rows, 'current', request.top);
+  const activity = current.typeRows.map(
+    (row): TypeActivity => ({
+      healing_type: row.healing_type!,
+      events: row.events,
+      failures: row.failures,
+      earlier_events: row.events - (row.later_events ?? 0),
+      later_events: row.later_events ?? 0,
+      top_cause: causeSummaryOf(current.topCauseOf.get(row.healing_type!)),
+    }),
+  );
+  const report: HealingReport = {
+    window: { start: isoInZone(window.start, window.zone), end: isoInZone(window.end, window.zone), tz: window.zone, bucket: plan.size },
+    filter: { healing_type: request.healingType ?? null },
+    totals: current.totals,
+    by_type: current.byType,
+    top_causes: current.topCauses,
+    time_to_heal: timeToHealOf(rows, 'current'),
+    trend: trend(plan, window.zone, current.byType, rows),
+    recommendations: recommend(activity, windowHours(window)),
+  };
+  if (request.previousWindow === undefined) return report;
+
+  const previous = summarise(rows, 'previous', request.top);
+  report.previous = {
+    window: windowText(request.previousWindow),
+    totals: previous.totals,
+    by_type: previous.byType,
+    top_causes: previous.topCauses,
+    time_to_heal: timeToHealOf(rows, 'previous'),
+  };
+  const compared = { previous: comparedWindow(previous, report.previous.time_to_heal), current: comparedWindow(current, report.time_to_heal) };
+  const changes = changesBetween(compared.previous, compared.current);
+  const length = describeLength(window.end.diff(window.start).as('milliseconds'));
+  const { recommendations, ...rest } = report;
+  return { ...rest, changes, recommendations: [...recommendations, ...comparisonAdvice(changes, compared.previous, compared.current, length)] };
+}
+
+interface PeriodSummary {
+  typeRows: AnalysisRow[];
+  topCauseOf: Map<string, AnalysisRow>;
+  totals: Totals;
+  byType: TypeSummary[];
+  topCauses: CauseSummary[];
+  causeEvents: Map<string, number>;
+}
+
+function summarise(allRows: readonly AnalysisRow[], period: Period, top: number): PeriodSummary {
+  const rows = allRows.filter((row) => row.period === period);
   const typeRows = rows
     .filter((row) => row.kind === 'type')
     .sort((a, b) => b.events - a.events || compareText(a.healing_type!, b.healing_type!));
@@ -48,30 +125,29 @@ export function buildReport(request: AnalysisRequest, plan: BucketPlan, rows: re
     ...counts(row.events, row.failures),
     top_cause: topCauseOf.get(row.healing_type!)?.cause ?? null,
   }));
-  const events = sum(typeRows.map((row) => row.events));
-  const failures = sum(typeRows.map((row) => row.failures));
-  const activity = typeRows.map(
-    (row): TypeActivity => ({
-      healing_type: row.healing_type!,
-      events: row.events,
-      failures: row.failures,
-      earlier_events: row.events - (row.later_events ?? 0),
-      later_events: row.later_events ?? 0,
-      top_cause: causeSummaryOf(topCauseOf.get(row.healing_type!)),
-    }),
-  );
+  const causeRows = rows.filter((row) => row.kind === 'cause').sort((a, b) => a.position! - b.position!);
   return {
-    window: { start: isoInZone(window.start, window.zone), end: isoInZone(window.end, window.zone), tz: window.zone, bucket: plan.size },
-    filter: { healing_type: request.healingType ?? null },
-    totals: counts(events, failures),
-    by_type: byType,
-    top_causes: rows
-      .filter((row) => row.kind === 'cause')
-      .sort((a, b) => a.position! - b.position!)
-      .map((row) => ({ cause: row.cause!, events: row.events, failures: row.failures })),
-    trend: trend(plan, window.zone, byType, rows),
-    recommendations: recommend(activity, windowHours(window)),
+    typeRows,
+    topCauseOf,
+    totals: counts(sum(typeRows.map((row) => row.events)), sum(typeRows.map((row) => row.failures))),
+    byType,
+    topCauses: causeRows.filter((row) => row.position! <= top).map((row) => ({ cause: row.cause!, events: row.events, failures: row.failures })),
+    causeEvents: new Map(causeRows.map((row) => [row.cause!, row.events])),
   };
+}
+
+function comparedWindow(summary: PeriodSummary, timeToHeal: TimeToHeal | null): ComparedWindow {
+  return {
+    events: summary.totals.events,
+    types: new Map(summary.byType.map((type) => [type.healing_type, { events: type.events, failures: type.failures }])),
+    topCauses: summary.topCauses.map((cause) => cause.cause),
+    causeEvents: summary.causeEvents,
+    timeToHeal,
+  };
+}
+
+function windowText(window: TimeWindow): PreviousWindow['window'] {
+  return { start: isoInZone(window.start, window.zone), end: isoInZone(window.end, window.zone), tz: window.zone };
 }
 
 function trend(plan: BucketPlan, zone: string, byType: readonly TypeSummary[], rows: readonly AnalysisRow[]): TrendPoint[] {
@@ -88,7 +164,7 @@ function trend(plan: BucketPlan, zone: string, byType: readonly TypeSummary[], r
   );
 }
 
-function counts(events: number, failures: number) {
+function counts(events: number, failures: number): Totals {
   return { events, successes: events - failures, failures, success_rate: events === 0 ? null : (events - failures) / events };
 }
 

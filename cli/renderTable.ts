@@ -1,24 +1,35 @@
 import { DateTime } from 'luxon';
 import type { HealingReport } from './healingReport.js';
 import { percent, span } from './recommendations.js';
+import type { Change } from './report/comparison.js';
+import { describeLength } from './report/lastDuration.js';
+import { describeMinutes, type TimeToHeal } from './report/timeToHeal.js';
 import { bucketsPerCharacter, sparkline } from './sparkline.js';
 
 /** Longest cause shown in the table; the JSON has it whole. */
 export const MAX_CAUSE_WIDTH = 100;
 
-/** The report for a person at a terminal: window, totals, per-type table with sparklines, top causes, advice. */
+/**
+ * The report for a person at a terminal: window, totals, time to heal, per-type table with sparklines,
+ * top causes, the comparison with the previous window (with `--compare`), advice.
+ */
 export function renderTable(report: HealingReport): string {
   const { window, totals } = report;
   const start = DateTime.fromISO(window.start, { zone: window.tz });
   const end = DateTime.fromISO(window.end, { zone: window.tz });
   const only = report.filter.healing_type === null ? '' : ` of type ${report.filter.healing_type}`;
   const period = `${localTime(start)} to ${localTime(end)} (${window.tz}, ${span(end.diff(start).as('hours'))})`;
-  if (totals.events === 0) return `No healing events${only} from ${period}.\n`;
+  const comparison = comparisonTable(report, end.diff(start).as('milliseconds'));
+  if (totals.events === 0) {
+    const none = `No healing events${only} from ${period}.`;
+    return report.previous === undefined || report.previous.totals.events === 0 ? `${none}\n` : `${[none, '', ...comparison].join('\n')}\n`;
+  }
 
   const lines = [
     `Healing events${only} from ${period}`,
     '',
     `${count(totals.events)} events: ${count(totals.successes)} succeeded, ${count(totals.failures)} failed, success rate ${rate(totals.success_rate)}`,
+    timeToHealLine(report),
     '',
     ...typeTable(report),
     '',
@@ -28,6 +39,7 @@ export function renderTable(report: HealingReport): string {
       ['right', 'right', 'right', 'left'],
     ),
     '',
+    ...(comparison.length === 0 ? [] : [...comparison, '']),
     'RECOMMENDATIONS',
     ...(report.recommendations.length === 0
       ? ['- Nothing stands out: no type fails often, heals often or is rising.']
@@ -53,6 +65,35 @@ function typeTable(report: HealingReport): string[] {
     ];
   });
   return columns([['TYPE', 'EVENTS', 'SUCCEEDED', 'FAILED', 'SUCCESS', trendTitle], ...rows], ['left', 'right', 'right', 'right', 'right', 'left']);
+}
+
+function timeToHealLine(report: HealingReport): string {
+  const describe = (heal: TimeToHeal | null) =>
+    heal === null ? 'no successful heals' : `median ${describeMinutes(heal.median_minutes)}, p95 ${describeMinutes(heal.p95_minutes)} over ${count(heal.heals)} heals`;
+  const previous = report.previous === undefined ? '' : `; previous window: ${describe(report.previous.time_to_heal)}`;
+  return `Time to heal (batch_cleanup, last progress to successful heal): ${describe(report.time_to_heal)}${previous}`;
+}
+
+function comparisonTable(report: HealingReport, lengthMs: number): string[] {
+  if (report.previous === undefined || report.changes === undefined) return [];
+  const { window } = report.previous;
+  const from = localTime(DateTime.fromISO(window.start, { zone: window.tz }));
+  const to = localTime(DateTime.fromISO(window.end, { zone: window.tz }));
+  return [
+    `AGAINST THE PREVIOUS ${describeLength(lengthMs).toUpperCase()} (${from} to ${to})`,
+    ...columns(
+      [['SCOPE', 'NAME', 'THEN', 'NOW', 'CHANGE'], ...report.changes.map((item) => [item.scope, shorten(item.name ?? 'all healing'), count(item.previous), count(item.current), changeText(item)])],
+      ['left', 'left', 'right', 'right', 'right'],
+    ),
+  ];
+}
+
+/** `+4 (+40.0%)`, `-6 (-50.0%)`, `+3 (new)`, `0`. */
+export function changeText(item: Change): string {
+  if (item.change === 0) return '0';
+  const sign = item.change > 0 ? '+' : '-';
+  const pct = item.change_pct === null ? 'new' : `${sign}${Math.abs(item.change_pct).toFixed(1)}%`;
+  return `${sign}${count(Math.abs(item.change))} (${pct})`;
 }
 
 function columns(rows: string[][], align: Array<'left' | 'right'>): string[] {

@@ -1,0 +1,90 @@
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import { context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section, type Field } from '../../shared/alerts/blockKit.js';
+import type { HealingReport } from '../healingReport.js';
+import { percent } from '../recommendations.js';
+import { changeText } from '../renderTable.js';
+import { describeLength } from './lastDuration.js';
+import { describeMinutes } from './timeToHeal.js';
+
+export interface SlackDigest {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Types shown as fields (three sections); the rest are counted in one line. */
+export const MAX_DIGEST_TYPES = 30;
+
+/**
+ * The report as one Block Kit message: totals and success rate, time to heal, each type, top causes,
+ * the changes against the previous window, recommendations. Built only from the shared Block Kit
+ * helpers, so every text from events is escaped and every block fits Slack's limits.
+ */
+export function slackDigest(report: HealingReport): SlackDigest {
+  const { window, totals } = report;
+  const length = describeLength(DateTime.fromISO(window.end).diff(DateTime.fromISO(window.start)).as('milliseconds'));
+  const only = report.filter.healing_type === null ? '' : ` (${report.filter.healing_type})`;
+  const total = report.changes?.find((change) => change.scope === 'total');
+  const rate = totals.success_rate === null ? 'no events' : `${percent(totals.success_rate)} succeeded`;
+  const summary = [
+    `*${count(totals.events)} healing events*, ${count(totals.failures)} failed: ${rate}`,
+    total === undefined ? '' : `${changeText(total)} against the previous ${length} (${count(total.previous)} then)`,
+    report.time_to_heal === null
+      ? 'Time to heal (batch_cleanup): no successful heals'
+      : `Time to heal (batch_cleanup): median ${describeMinutes(report.time_to_heal.median_minutes)}, p95 ${describeMinutes(report.time_to_heal.p95_minutes)} over ${count(report.time_to_heal.heals)} heals`,
+  ].filter((line) => line !== '');
+
+  const typeChange = new Map((report.changes ?? []).filter((change) => change.scope === 'type').map((change) => [change.name!, change]));
+  const typeFields: Field[] = report.by_type.slice(0, MAX_DIGEST_TYPES).map((type) => {
+    const change = typeChange.get(type.healing_type);
+    const lines = [
+      `${count(type.events)} events, ${type.success_rate === null ? '-' : percent(type.success_rate)} succeeded`,
+      change === undefined ? '' : `${changeText(change)} against the previous ${length}`,
+      type.top_cause === null ? '' : `main cause: ${type.top_cause}`,
+    ];
+    return { label: type.healing_type, value: lines.filter((line) => line !== '').join('\n') };
+  });
+  const gone = [...typeChange.values()].filter((change) => change.current === 0);
+
+  const blocks: KnownBlock[] = [
+    header(`Healing digest: ${totals.events === 0 ? 'no events' : `${count(totals.events)} events`} in the last ${length}${only}`),
+    section(summary.join('\n')),
+  ];
+  if (typeFields.length > 0) blocks.push(...fieldSections(typeFields));
+  if (report.by_type.length > MAX_DIGEST_TYPES) blocks.push(context([`and ${count(report.by_type.length - MAX_DIGEST_TYPES)} more healing types`]));
+  if (gone.length > 0) blocks.push(listSection('No events any more', gone.map((change) => `${escapeMrkdwn(change.name!)}: ${count(change.previous)} in the previous ${length}`)));
+  if (report.top_causes.length > 0) {
+    blocks.push(
+      listSection(
+        'Top causes',
+        report.top_causes.map((cause, index) => `${index + 1}. ${escapeMrkdwn(cause.cause)}: ${count(cause.events)} events, ${count(cause.failures)} failed`),
+      ),
+    );
+  }
+  if (report.changes !== undefined) {
+    const moved = report.changes.filter((change) => change.scope !== 'total' && change.change !== 0);
+    blocks.push(
+      listSection(
+        `Against the previous ${length}`,
+        moved.map((change) => `${change.scope === 'cause' ? 'cause ' : ''}${escapeMrkdwn(change.name!)}: ${count(change.previous)} → ${count(change.current)} (${changeText(change)})`),
+        { maxLines: 15, maxLineLength: 300 },
+      ),
+    );
+  }
+  blocks.push(listSection('Recommendations', report.recommendations.map((advice) => `• ${escapeMrkdwn(advice)}`), { maxLines: 10, maxLineLength: 400 }));
+  blocks.push(
+    context([
+      `Window ${escapeMrkdwn(localTime(window.start, window.tz))} to ${escapeMrkdwn(localTime(window.end, window.tz))} (${escapeMrkdwn(window.tz)})`,
+      `Details: \`analyze-healing --start ${window.start} --end ${window.end} --compare --html healing.html\``,
+    ]),
+  );
+  return fitMessage({ text: `Healing digest: ${count(totals.events)} events, ${rate}, last ${length}`, blocks });
+}
+
+function localTime(iso: string, zone: string): string {
+  return DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm');
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
