@@ -90,9 +90,9 @@ heal_minutes AS (
   WHERE healing_type = @time_to_heal_type AND success
 ),
 heal_quantiles AS (
+  -- Sorted first: BigQuery ignores the order, but the goccy emulator's APPROX_QUANTILES takes its input as sorted.
   SELECT period, COUNT(*) AS heals, APPROX_QUANTILES(minutes, 100) AS quantiles
-  FROM heal_minutes
-  WHERE minutes IS NOT NULL AND minutes >= 0
+  FROM (SELECT period, minutes FROM heal_minutes WHERE minutes IS NOT NULL AND minutes >= 0 ORDER BY period, minutes)
   GROUP BY period
 )
 SELECT 'type' AS kind, period, healing_type, CAST(NULL AS STRING) AS cause, CAST(NULL AS INT64) AS position,

@@ -89,7 +89,7 @@ function recommendations(report: HealingReport): string {
 }
 
 function adviceClass(item: string): string {
-  return item.startsWith('Better:') ? 'better' : item.startsWith('Worse:') ? 'worse' : 'advice';
+  return item.startsWith('Better:') ? 'better' : item.startsWith('Worse:') ? 'worse' : 'note';
 }
 
 function chartFigure(chart: Chart): string {

@@ -52,8 +52,8 @@ const thisWeek = [
 ];
 const outside = events(5, '2026-03-31T23:00:00Z', 'batch_cleanup', 'stalled_batch');
 
-// A day of batch_cleanup heals with known stall times: 6 of 10 minutes, 8 of 20, 6 of 45.
-const stalls = [...Array(6).fill(10), ...Array(8).fill(20), ...Array(6).fill(45)] as number[];
+// A day of batch_cleanup heals with known stall times, in no order: 6 of 10 minutes, 8 of 20, 6 of 45.
+const stalls = [45, 10, 20, 45, 20, 10, 20, 45, 10, 20, 45, 10, 20, 20, 45, 10, 20, 45, 10, 20];
 const healDay = [
   ...events(20, '2026-05-10T01:00:00Z', 'batch_cleanup', 'stalled_batch', { stallMinutes: stalls }),
   // Not counted: failed heals, a heal without its last progress, another type with one.
