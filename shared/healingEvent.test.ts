@@ -39,4 +39,11 @@ describe('healing event', () => {
   it('refuses an event without a trigger reason', () => {
     expect(() => createHealingEvent({ ...event, trigger_reason: ' ' })).toThrow('trigger_reason');
   });
+
+  it('gives an event of a long or odd type name an id Firestore accepts, still naming the type', () => {
+    const { healing_id: id } = createHealingEvent({ ...event, healing_id: undefined, healing_type: `svc/${'x'.repeat(200)}` });
+    expect(id.length).toBeLessThanOrEqual(128);
+    expect(id).not.toContain('/');
+    expect(id.startsWith('svc_xxx')).toBe(true);
+  });
 });

@@ -41,7 +41,7 @@ export function createHealingEvent(input: HealingEventInput, now: Date = new Dat
       throw new TypeError(`healing event needs a non-empty ${field}`);
     }
   }
-  const healingId = input.healing_id ?? `${input.healing_type}-${randomUUID()}`;
+  const healingId = input.healing_id ?? generatedId(input.healing_type);
   if (healingId.includes('/') || healingId.length > 128) {
     throw new TypeError(`healing_id must be at most 128 characters without "/": ${healingId}`);
   }
@@ -57,6 +57,11 @@ export function createHealingEvent(input: HealingEventInput, now: Date = new Dat
     success: input.success,
     metadata: toJsonObject(input.metadata, 'metadata'),
   };
+}
+
+/** A new id that names its type: the type (cut to 64 safe characters) and a random UUID. */
+function generatedId(healingType: string): string {
+  return `${healingType.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64)}-${randomUUID()}`;
 }
 
 /** The id of a batch_cleanup heal: the same batch at the same last update always gets the same id. */
