@@ -42,6 +42,23 @@ const events: HealingEvent[] = [
   }),
 );
 
+// Text any service may write that a spreadsheet would run as a formula, on a day of its own.
+const formulas = ['=HYPERLINK("http://example.com/x","click")', '+1+2', '-2+3', '@SUM(A1:A9)', '\t=1+1', '\r=1+1'];
+const formulaEvents = formulas.map((formula, index) =>
+  createHealingEvent({
+    healing_id: `formula-${index}`,
+    timestamp: new Date(Date.parse('2026-02-12T01:00:00Z') + index * 60_000),
+    healing_type: `+type${index}`,
+    trigger_reason: formula,
+    root_cause: formula,
+    action_taken: `-${index}`,
+    before_state: {},
+    after_state: {},
+    success: true,
+    metadata: {},
+  }),
+);
+
 function parseCsv(path: string): string[][] {
   return parse(readFileSync(path, 'utf8'), { relax_column_count: false }) as string[][];
 }
@@ -59,7 +76,7 @@ async function exportWindow(file: string, stderrIsTty: boolean) {
 
 beforeAll(async () => {
   await table.ensureExists();
-  const outcome = await table.insert(events);
+  const outcome = await table.insert([...events, ...formulaEvents]);
   const duplicate = await table.insert([events[0]!]);
   expect([outcome.rejected, duplicate.rejected]).toEqual([[], []]);
 });
@@ -132,5 +149,19 @@ describe('CSV export', () => {
     expect(result.rows).toBe(5);
     expect(pages).toEqual([2, 4, 5]);
     expect(readFileSync(paged, 'utf8')).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('keeps cells that a spreadsheet would run as formulas as text, behind a leading quote', async () => {
+    const escaped = join(directory, 'formulas.csv');
+    const request = toAnalysisRequest({ start: '2026-02-12', end: '2026-02-13' }, new Date());
+    await exportCsv(bigquery, exportStatement(request, table.sqlName), escaped);
+    const [header, ...rows] = parseCsv(escaped);
+    const column = (name: string) => rows.map((row) => row[header!.indexOf(name)]!);
+    expect(column('trigger_reason')).toEqual(formulas.map((formula) => `'${formula}`));
+    expect(column('root_cause')).toEqual(formulas.map((formula) => `'${formula}`));
+    expect(column('healing_type')).toEqual(formulas.map((_, index) => `'+type${index}`));
+    expect(column('action_taken')).toEqual(formulas.map((_, index) => `'-${index}`));
+    expect(column('trigger_reason').map((cell) => cell.slice(1))).toEqual(formulas);
+    expect(column('before_state')).toEqual(formulas.map(() => '{}'));
   });
 });

@@ -30,7 +30,8 @@ export interface ExportResult {
 
 /**
  * Runs the export statement as one query job and streams its result to `path` as CSV, page by page:
- * the next page is fetched only once the file has taken the previous one.
+ * the next page is fetched only once the file has taken the previous one. A cell a spreadsheet would
+ * run as a formula (starting with =, +, -, @, tab or carriage return) gets a leading `'`, so it stays text.
  */
 export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, path: string, options: ExportOptions = {}): Promise<ExportResult> {
   const pageRows = options.pageRows ?? EXPORT_PAGE_ROWS;
@@ -60,6 +61,6 @@ export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, p
       if (pageToken === undefined) return;
     }
   }
-  await pipeline(Readable.from(records()), stringify({ header: true, columns: [...HEALING_EVENT_COLUMNS] }), createWriteStream(path));
+  await pipeline(Readable.from(records()), stringify({ header: true, columns: [...HEALING_EVENT_COLUMNS], escape_formulas: true }), createWriteStream(path));
   return { rows: written, jobId: job.id! };
 }
