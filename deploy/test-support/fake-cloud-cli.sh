@@ -5,9 +5,12 @@
 # second create of the same resource fails with ALREADY_EXISTS like the real tools.
 # FAKE_CLOUD_FAIL_ON=TEXT makes every call whose command line contains TEXT fail with
 # FAKE_CLOUD_FAIL_MESSAGE on stderr. Only the commands deploy.sh uses are known; others fail.
+# A new Firestore index lists as CREATING for FAKE_CLOUD_INDEX_BUILDING_LISTS lists (default 0), then
+# READY. A file a --*-from-file flag names must exist, as gcloud reads it before calling Google.
 set -euo pipefail
 
 tool=$(basename "$0")
+json_reader="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)/lib/json.mjs"
 state=${FAKE_CLOUD_STATE:?FAKE_CLOUD_STATE must name the stand-in state folder}
 resources="$state/resources"
 mkdir -p "$resources"
@@ -28,6 +31,13 @@ flag() {
     if [[ $arg == "--$1="* ]]; then printf '%s' "${arg#*=}"; return 0; fi
   done
   return 1
+}
+json_field() { node "$json_reader" get "$1" "$2"; }
+from_file() {
+  local file
+  file=$(flag "$1") || { printf 'ERROR: (%s) --%s is required\n' "$tool" "$1" >&2; exit 1; }
+  [ -r "$file" ] || { printf 'ERROR: (%s) Unable to read file [%s]\n' "$tool" "$file" >&2; exit 1; }
+  printf '%s' "$file"
 }
 has_flag() { local arg; for arg in "${all_args[@]}"; do [ "$arg" = "--$1" ] && return 0; done; return 1; }
 
@@ -58,7 +68,17 @@ fake_gcloud() {
     "projects add-iam-policy-binding "*) printf '%s %s\n' "$(flag member)" "$(flag role)" >>"$state/project-bindings" ;;
     "firestore indexes composite")
       case ${words[3]} in
-        list) [ -f "$state/indexes" ] && cat "$state/indexes"; true ;;
+        list)
+          # Each index line ends in |STATE:LISTS_LEFT_WHILE_CREATING; the answer shows the state.
+          [ -f "$state/indexes" ] || return 0
+          local entry rest left updated=''
+          while IFS= read -r entry; do
+            rest=${entry%|*} left=${entry##*|}
+            if [ "$left" -gt 0 ]; then printf '%s|CREATING\n' "$rest"; left=$((left - 1)); else printf '%s|READY\n' "$rest"; fi
+            updated+="$rest|$left"$'\n'
+          done <"$state/indexes"
+          printf '%s' "$updated" >"$state/indexes"
+          ;;
         create)
           # Firestore lists every index with __name__ appended in the direction of the last field.
           local config paths='' orders='' line
@@ -69,11 +89,11 @@ fake_gcloud() {
           done
           orders=${orders%,}
           line="$(flag collection-group)|COLLECTION|${paths}__name__|$orders,${orders##*,}"
-          if [ -f "$state/indexes" ] && grep -qxF "$line" "$state/indexes"; then
+          if [ -f "$state/indexes" ] && grep -qF "$line|" "$state/indexes"; then
             echo "ERROR: (gcloud.firestore.indexes.composite.create) ALREADY_EXISTS: index already exists" >&2
             exit 1
           fi
-          printf '%s\n' "$line" >>"$state/indexes"
+          printf '%s|%s\n' "$line" "${FAKE_CLOUD_INDEX_BUILDING_LISTS:-0}" >>"$state/indexes"
           ;;
         *) unknown "$@" ;;
       esac
@@ -103,6 +123,18 @@ fake_gcloud() {
       echo built | create image "$(flag tag)"
       ;;
     "run jobs deploy") printf '%s\n' "${all_args[@]}" | store run-job "${words[3]}" ;;
+    "run jobs execute")
+      exists run-job "${words[3]}" || not_found run.jobs.execute "${words[3]}"
+      echo "Execution [${words[3]}-check] has successfully completed." >&2
+      ;;
+    "logging metrics describe") describe log-metric "${words[3]}" ;;
+    "logging metrics create") from_file config-from-file | create log-metric "${words[3]}" ;;
+    "logging metrics update")
+      exists log-metric "${words[3]}" || not_found logging.metrics.update "${words[3]}"
+      from_file config-from-file | store log-metric "${words[3]}"
+      ;;
+    "alpha monitoring policies") fake_policies "$@" ;;
+    "monitoring dashboards list" | "monitoring dashboards create" | "monitoring dashboards update") fake_dashboards "$@" ;;
     "run jobs add-iam-policy-binding")
       exists run-job "${words[3]}" || not_found run.jobs.add-iam-policy-binding "${words[3]}"
       printf '%s %s %s\n' "${words[3]}" "$(flag member)" "$(flag role)" >>"$state/job-bindings"
@@ -112,6 +144,64 @@ fake_gcloud() {
     "scheduler jobs update")
       exists scheduler-job "${words[4]}" || not_found scheduler.jobs.update "${words[4]}"
       printf '%s\n' "${all_args[@]}" | store scheduler-job "${words[4]}"
+      ;;
+    *) unknown "$@" ;;
+  esac
+}
+
+# The display name a --filter='displayName="NAME"' asks for.
+filtered_name() { local filter; filter=$(flag filter) || return 0; filter=${filter#displayName=\"}; printf '%s' "${filter%\"}"; }
+next_id() { printf '%s' "$(wc -l <"$state/calls.log")"; }
+
+# Alert policies are kept by display name as "NAME|CHANNELS", the way the list format asks for them.
+fake_policies() {
+  local file name
+  case ${words[3]} in
+    list)
+      name=$(filtered_name)
+      if exists policy "$name"; then cat "$(file_for policy "$name")"; fi
+      ;;
+    create)
+      file=$(from_file policy-from-file)
+      name=$(json_field "$file" displayName)
+      printf 'projects/%s/alertPolicies/%s|%s\n' "$(flag project)" "$(next_id)" "$(flag notification-channels || true)" |
+        store policy "$name"
+      ;;
+    update)
+      file=$(from_file policy-from-file)
+      name=$(json_field "$file" displayName)
+      if ! exists policy "$name" || ! grep -q "^${words[4]}|" "$(file_for policy "$name")"; then
+        not_found monitoring.policies.update "${words[4]}"
+      fi
+      printf '%s|%s\n' "${words[4]}" "$(flag set-notification-channels || true)" | store policy "$name"
+      ;;
+    *) unknown "$@" ;;
+  esac
+}
+
+# Dashboards are kept by display name as "NAME|ETAG"; an update must carry the current etag.
+fake_dashboards() {
+  local file name current
+  case ${words[2]} in
+    list)
+      name=$(filtered_name)
+      if exists dashboard "$name"; then cat "$(file_for dashboard "$name")"; fi
+      ;;
+    create)
+      file=$(from_file config-from-file)
+      name=$(json_field "$file" displayName)
+      printf 'projects/%s/dashboards/%s|etag-%s\n' "$(flag project)" "$(next_id)" "$(next_id)" | create dashboard "$name"
+      ;;
+    update)
+      file=$(from_file config-from-file)
+      name=$(json_field "$file" displayName)
+      exists dashboard "$name" || not_found monitoring.dashboards.update "${words[3]}"
+      current=$(cat "$(file_for dashboard "$name")")
+      if [ "${current%%|*}" != "${words[3]}" ] || [ "${current#*|}" != "$(json_field "$file" etag)" ]; then
+        echo "ERROR: (gcloud.monitoring.dashboards.update) ABORTED: etag mismatch" >&2
+        exit 1
+      fi
+      printf '%s|etag-%s\n' "${words[3]}" "$(next_id)" | store dashboard "$name"
       ;;
     *) unknown "$@" ;;
   esac
