@@ -1,0 +1,233 @@
+import type { CollectionReference, Firestore } from '@google-cloud/firestore';
+import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
+import { isAlreadyExists } from '../firestoreErrors.js';
+import { createHealingEvent, type HealingEvent, type HealingEventInput } from '../healingEvent.js';
+import type { Logger } from '../logger.js';
+import { toFirestoreDocument } from '../outbox/eventDocument.js';
+import { errorCategory, firstLine } from './errorCategory.js';
+import type { HealingRecorder, RecorderCloseResult } from './HealingRecorder.js';
+
+export interface FirestoreRecorderSettings {
+  firestore: Firestore;
+  /** Whether close() terminates `firestore` (true when the recorder created it). */
+  ownsClient: boolean;
+  collection: string;
+  logger: Logger;
+  maxBufferedEvents: number;
+  flushIntervalMs: number;
+  batchSize: number;
+  writeTimeoutMs: number;
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+  closeTimeoutMs: number;
+  now: () => Date;
+}
+
+type Sleep = { promise: Promise<void>; wakeOnRecord: boolean; wake: () => void };
+
+/**
+ * Buffers events in memory and writes them to Firestore in batches from one background loop, so
+ * record() costs the caller only building the event. Each document is created (never overwritten):
+ * a batch that failed on the client's side but landed in Firestore is retried document by document,
+ * and the ones already there count as written, so a retry never duplicates or resets an event the
+ * job may already have exported.
+ */
+export class FirestoreRecorder implements HealingRecorder {
+  private readonly events: CollectionReference;
+  private readonly queue: HealingEvent[] = [];
+  private readonly backoff: ExponentialBackoff<number>;
+  private written = 0;
+  private dropped = 0;
+  private droppedUnlogged = 0;
+  private dropping = false;
+  private deadline: number | null = null;
+  private closed: Promise<RecorderCloseResult> | null = null;
+  private sleep: Sleep | null = null;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly settings: FirestoreRecorderSettings) {
+    this.events = settings.firestore.collection(settings.collection);
+    this.backoff = new ExponentialBackoff({
+      initialDelay: settings.retryInitialDelayMs,
+      maxDelay: settings.retryMaxDelayMs,
+      generator: noJitterGenerator,
+    });
+    this.loop = this.run().catch((error: unknown) => {
+      settings.logger.error(`healing recorder stopped writing: ${firstLine(error)}`, { unwritten: this.queue.length });
+    });
+  }
+
+  record(input: HealingEventInput): HealingEvent | undefined {
+    if (this.deadline !== null) return this.drop('the recorder is closed', input);
+    let event: HealingEvent;
+    try {
+      event = createHealingEvent(input, this.settings.now());
+    } catch (error) {
+      return this.drop(`invalid event: ${firstLine(error)}`, input);
+    }
+    if (this.queue.length >= this.settings.maxBufferedEvents) {
+      return this.drop(`${this.queue.length} events already wait to be written (maxBufferedEvents)`, input);
+    }
+    this.dropping = false;
+    this.queue.push(event);
+    if (this.sleep?.wakeOnRecord && (this.queue.length === 1 || this.queue.length >= this.settings.batchSize)) this.sleep.wake();
+    return event;
+  }
+
+  close(): Promise<RecorderCloseResult> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<RecorderCloseResult> {
+    const { closeTimeoutMs, logger } = this.settings;
+    this.deadline = Date.now() + closeTimeoutMs;
+    this.sleep?.wake();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)))]);
+    clearTimeout(timer);
+    const result: RecorderCloseResult = { written: this.written, unwritten: this.queue.length, dropped: this.dropped };
+    if (result.unwritten > 0) {
+      logger.error(`${result.unwritten} healing event(s) could not be written to Firestore before the ${closeTimeoutMs} ms close deadline and are lost`, {
+        ...result,
+        collection: this.settings.collection,
+      });
+    }
+    if (result.dropped > 0) logger.error(`${result.dropped} healing event(s) were dropped while recording`, { ...result });
+    if (this.settings.ownsClient) await this.terminateClient();
+    return result;
+  }
+
+  /** Releases the client without waiting past the close deadline (a hung connection may not answer). */
+  private async terminateClient(): Promise<void> {
+    const terminated = this.settings.firestore.terminate().catch((error: unknown) => {
+      this.settings.logger.debug(`Firestore client did not close cleanly: ${firstLine(error)}`);
+    });
+    const remaining = Math.max(0, (this.deadline ?? 0) - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([terminated, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
+    clearTimeout(timer);
+  }
+
+  private drop(reason: string, input: HealingEventInput): undefined {
+    this.dropped += 1;
+    if (this.dropping) {
+      this.droppedUnlogged += 1;
+    } else {
+      this.dropping = true;
+      this.settings.logger.error(`healing event dropped: ${reason}`, { healing_type: input?.healing_type, dropped: this.dropped });
+    }
+    return undefined;
+  }
+
+  private async run(): Promise<void> {
+    let backoff: IBackoff<unknown> | undefined;
+    let failures = 0;
+    for (;;) {
+      if (this.deadline !== null && (this.queue.length === 0 || Date.now() >= this.deadline)) return;
+      if (this.deadline === null) {
+        if (this.queue.length === 0) await this.pause(Number.POSITIVE_INFINITY, true);
+        else if (this.queue.length < this.settings.batchSize) await this.pause(this.settings.flushIntervalMs, true);
+        if (this.queue.length === 0) continue;
+      }
+      this.logDrops();
+      const batch = this.queue.slice(0, this.settings.batchSize);
+      try {
+        this.written += await this.withTimeout(this.write(batch));
+        this.queue.splice(0, batch.length);
+        if (failures > 0) this.settings.logger.info(`healing events written to Firestore after ${failures} failed attempt(s)`, { written: batch.length });
+        backoff = undefined;
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        backoff = backoff ? backoff.next(undefined) : this.backoff.next();
+        this.settings.logger.warn(
+          `could not write ${batch.length} healing event(s) to Firestore (attempt ${failures}): ${firstLine(error)}; retrying in ${backoff.duration} ms`,
+          { pending: this.queue.length, attempt: failures, error_category: errorCategory(error), collection: this.settings.collection },
+        );
+        await this.pause(backoff.duration, false);
+      }
+    }
+  }
+
+  /** Returns how many of the batch's events are now in Firestore. */
+  private async write(batch: HealingEvent[]): Promise<number> {
+    const writeBatch = this.settings.firestore.batch();
+    for (const event of batch) writeBatch.create(this.events.doc(event.healing_id), toFirestoreDocument(event));
+    try {
+      await writeBatch.commit();
+      return batch.length;
+    } catch (error) {
+      if (!isAlreadyExists(error) && errorCategory(error) !== 'INVALID_ARGUMENT') throw error;
+      return this.writeOneByOne(batch);
+    }
+  }
+
+  /** After a batch failed as a whole: creates each document, keeping those already there and dropping those Firestore refuses. */
+  private async writeOneByOne(batch: HealingEvent[]): Promise<number> {
+    let written = 0;
+    for (const event of batch) {
+      try {
+        await this.events.doc(event.healing_id).create(toFirestoreDocument(event));
+        written += 1;
+      } catch (error) {
+        if (isAlreadyExists(error)) {
+          written += 1;
+          continue;
+        }
+        if (errorCategory(error) !== 'INVALID_ARGUMENT') throw error;
+        this.dropped += 1;
+        this.settings.logger.error(`Firestore refused healing event ${event.healing_id}: ${firstLine(error)}; it is dropped`, {
+          healing_id: event.healing_id,
+          healing_type: event.healing_type,
+        });
+      }
+    }
+    return written;
+  }
+
+  private logDrops(): void {
+    if (this.droppedUnlogged === 0) return;
+    this.settings.logger.error(`${this.droppedUnlogged} more healing event(s) dropped: the buffer is full`, {
+      dropped: this.dropped,
+      pending: this.queue.length,
+    });
+    this.droppedUnlogged = 0;
+  }
+
+  /** A write that does not answer within writeTimeoutMs (or the close deadline) counts as failed. */
+  private async withTimeout<T>(write: Promise<T>): Promise<T> {
+    const limit = this.deadline === null ? this.settings.writeTimeoutMs : Math.min(this.settings.writeTimeoutMs, this.deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Firestore did not answer within ${Math.max(0, Math.round(limit))} ms`)), Math.max(0, limit));
+      if (this.deadline === null) timer.unref();
+    });
+    write.catch(() => undefined);
+    try {
+      return await Promise.race([write, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits `ms` (cut short by close, and by new events when `wakeOnRecord`); never keeps the process alive unless closing. */
+  private pause(ms: number, wakeOnRecord: boolean): Promise<void> {
+    const wait = this.deadline === null ? ms : Math.min(ms, Math.max(0, this.deadline - Date.now()));
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      wake = () => {
+        clearTimeout(timer);
+        this.sleep = null;
+        resolve();
+      };
+      if (Number.isFinite(wait)) {
+        timer = setTimeout(wake, wait);
+        if (this.deadline === null) timer.unref();
+      }
+    });
+    this.sleep = { promise, wakeOnRecord, wake };
+    return promise;
+  }
+}

@@ -1,0 +1,19 @@
+import type { HealingEvent, HealingEventInput } from '../healingEvent.js';
+
+/** What close() reports: events written, still unwritten at the deadline (lost), and dropped. */
+export interface RecorderCloseResult {
+  written: number;
+  unwritten: number;
+  dropped: number;
+}
+
+/** Takes healing events from a service's code; never throws and never waits on storage. */
+export interface HealingRecorder {
+  /**
+   * Queues one event (`healing_id` and `timestamp` filled in when absent) and returns it at once,
+   * or `undefined` when it was dropped (buffer full, invalid input, recorder closed).
+   */
+  record(input: HealingEventInput): HealingEvent | undefined;
+  /** Writes what is still buffered within the close deadline and releases the client it created. */
+  close(): Promise<RecorderCloseResult>;
+}
