@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { loadCommonConfig } from '../shared/config.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
 import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 
 const bin = fileURLToPath(new URL('../dist/jobs/main.js', import.meta.url));
@@ -45,4 +48,51 @@ describe('the auto-batch-cleanup program', () => {
     expect(stderr.split('\n')).toHaveLength(1);
     expect(stderr).toContain('the Firestore emulator at 127.0.0.1:9 did not answer');
   }, 120_000);
+
+  it.each([
+    ['STALL_MINUTES', '0'],
+    ['MIN_COMPLETION_PCT', '150'],
+    ['MAX_AGE_HOURS', '0'],
+    ['EXPORT_DEADLINE_SECONDS', 'soon'],
+  ])('--check-config refuses %s=%s with exit 2 and the one line a run would print', (name, value) => {
+    const env = { ...emulatorEnv(uniqueSuffix()), [name]: value };
+    const check = runBin(['--check-config'], env);
+    const run = runBin([], env);
+    expect(check.code).toBe(2);
+    expect(check.stderr.split('\n')).toHaveLength(1);
+    expect(check.stderr).toContain(name);
+    expect(check.stderr).toBe(run.stderr);
+  });
+
+  it('--check-config accepts good settings with exit 0 and touches no service', () => {
+    const check = runBin(['--check-config'], { GOOGLE_CLOUD_PROJECT: 'p', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9', STALL_MINUTES: '20' });
+    expect(check).toMatchObject({ code: 0, stderr: '' });
+    expect(check.stdout.trim()).toBe('configuration ok');
+  });
+
+  it('--check passes on a prepared stack with one line per check, and writes nothing', async () => {
+    const env = emulatorEnv(uniqueSuffix());
+    const config = loadCommonConfig(env);
+    await new HealingEventTable(createBigQuery(config), config.dataset, config.table).ensureExists();
+    const check = runBin(['--check'], env);
+    expect(check.code).toBe(0);
+    const lines = check.stdout.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(8);
+    expect(lines.at(-1)).toBe('all 8 checks passed');
+    expect(lines.some((line) => line.includes('candidate batches query'))).toBe(true);
+    const firestore = createFirestore(config);
+    const written = await Promise.all([env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`].map((name) => firestore.collection(name).limit(1).get()));
+    await firestore.terminate();
+    expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0]);
+  });
+
+  it('--check fails with exit 1 naming the table when the BigQuery table is missing', () => {
+    const env = emulatorEnv(uniqueSuffix());
+    const check = runBin(['--check'], env);
+    expect(check.code).toBe(1);
+    const failed = check.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toContain(`${env.HEALING_DATASET}.${env.HEALING_TABLE}`);
+    expect(failed[0]).toContain('does not exist');
+  });
 });

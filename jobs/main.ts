@@ -9,7 +9,7 @@ import { ConfigError, type JobConfig, loadJobConfig, parsePositiveInteger } from
 import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../shared/exitCodes.js';
 import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
-import { createLogger, type Logger } from '../shared/logger.js';
+import { createLogger, errorFields, type Logger } from '../shared/logger.js';
 import { runCleanup } from './runCleanup.js';
 import { selfCheck } from './selfCheck.js';
 
@@ -84,7 +84,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return exitCode;
   } catch (error) {
     const line = explainFailure(error, config, env);
-    logger.error(`run failed: ${line}`, { stack_trace: error instanceof Error ? error.stack : undefined });
+    logger.error(`run failed: ${line}`, errorFields(error));
     process.stderr.write(`auto-batch-cleanup: ${line}\n`);
     return EXIT_FAILED;
   } finally {

@@ -6,7 +6,7 @@ import { runSummaryMessage, safetyBrakeMessage } from '../shared/alerts/slackMes
 import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
-import type { Logger } from '../shared/logger.js';
+import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import { HEALING_TYPE, type RunIdentity } from './batchHealingEvent.js';
 import { decideCandidates, queryCandidates } from './candidates.js';
@@ -145,7 +145,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     const exitCode = exitCodeOf(summary, failure !== undefined);
     summary.exit_code = exitCode;
     if (exitCode === 0) logger.info('run summary', { ...summary });
-    else logger.error('run summary', { ...summary, ...failureFields(failure) });
+    else logger.error('run summary', { ...summary, ...(failure === undefined ? {} : errorFields(failure)) });
     return { summary, exitCode, ...(failure === undefined ? {} : { failure }) };
   }
 }
@@ -159,11 +159,6 @@ function afterStop(stop: AbortSignal, ms: number): AbortSignal {
   return controller.signal;
 }
 
-function failureFields(failure: unknown): Record<string, unknown> {
-  if (failure === undefined) return {};
-  const error = failure instanceof Error ? failure : new Error(String(failure));
-  return { error: error.message.split('\n')[0], stack_trace: error.stack };
-}
 
 function describeRun(run: RunIdentity): string {
   return run.taskCount > 1 ? `${run.execution} (task ${run.taskIndex + 1} of ${run.taskCount})` : run.execution;
