@@ -5,6 +5,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { createBigQuery } from '../shared/clients.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
+import { closedLoopbackPort } from './report/closedLoopbackPort.js';
 
 // The built program, as an engineer runs it: `npm run build` first.
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -43,6 +44,14 @@ describe('the analyze-healing program', () => {
     ['a flag without its value', ['--tz'], {}, "option '--tz <zone>' argument missing"],
     ['a missing project', [], { GOOGLE_CLOUD_PROJECT: '' }, 'GOOGLE_CLOUD_PROJECT is not set'],
     ['a malformed emulator URL', [], { BIGQUERY_EMULATOR_HOST: 'localhost 9050' }, 'BIGQUERY_EMULATOR_HOST must be a URL'],
+    ['--last 0h', ['--last', '0h'], {}, '--last must be a positive whole number followed by m, h, d or w'],
+    ['--last 7days', ['--last', '7days'], {}, '--last must be a positive whole number followed by m, h, d or w'],
+    ['--last 1y', ['--last', '1y'], {}, '--last must be a positive whole number followed by m, h, d or w'],
+    ['--last with --start', ['--last', '7d', '--start', '2026-03-01'], {}, '--last cannot be combined with --start'],
+    ['--last with --end', ['--last', '7d', '--end', '2026-03-01'], {}, '--last cannot be combined with --end'],
+    ['an unwritable --html path', ['--html', '/nonexistent-directory/healing.html'], {}, '--html /nonexistent-directory/healing.html cannot be written'],
+    ['--slack without SLACK_WEBHOOK_URL', ['--slack'], { SLACK_WEBHOOK_URL: '' }, '--slack needs SLACK_WEBHOOK_URL'],
+    ['--slack with a malformed SLACK_WEBHOOK_URL', ['--slack'], { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/T/B/secret' }, 'SLACK_WEBHOOK_URL is not an http(s) URL'],
   ])('exits 2 with one line on stderr for %s', (_case, args, extra, message) => {
     const { code, stdout, stderrLines } = runBin(args, { ...offline, ...extra });
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
@@ -56,6 +65,14 @@ describe('the analyze-healing program', () => {
     expect(stderrLines).toEqual([
       `analyze-healing: cannot reach BigQuery at ${UNREACHABLE_URL} (ECONNREFUSED); check that the BigQuery emulator is running there (BIGQUERY_EMULATOR_HOST; scripts/local-stack.sh start)`,
     ]);
+  });
+
+  it('exits 1 with one line naming the refused connection, never the webhook, when Slack cannot be reached', async () => {
+    const webhook = `http://127.0.0.1:${await closedLoopbackPort()}/services/T000/B000/SECRET`;
+    const { code, stdout, stderrLines } = runBin(['--slack', '--format', 'json'], emulatorEnv(suffix, { SLACK_WEBHOOK_URL: webhook }));
+    expect(code).toBe(1);
+    expect(stderrLines).toEqual(['analyze-healing: posting the digest to Slack failed: ECONNREFUSED']);
+    expect(stdout + stderrLines.join('\n')).not.toContain('SECRET');
   });
 
   it('adds the stack trace only with LOG_LEVEL=debug', () => {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '..
 import { SlackReceiver } from '../../test/support/slackReceiver.js';
 import { analyzeHealing } from '../analyzeHealing.js';
 import type { HealingReport } from '../healingReport.js';
+import { closedLoopbackPort } from './closedLoopbackPort.js';
 
 // Reports over seeded windows of known counts, against the BigQuery emulator.
 const suffix = uniqueSuffix();
@@ -61,15 +61,6 @@ const healDay = [
   ...events(1, '2026-05-10T04:00:00Z', 'batch_cleanup', 'stalled_batch'),
   ...events(1, '2026-05-10T05:00:00Z', 'retry', 'upstream_timeout', { stallMinutes: [1000] }),
 ];
-
-/** A loopback port nothing listens on (fetch refuses port 9, the usual stand-in, as unsafe). */
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function run(args: string[], extraEnv: Record<string, string> = {}) {
   let stdout = '';
@@ -212,7 +203,7 @@ describe('--slack', () => {
   it('exits 1 with one line that never shows the webhook when Slack fails', async () => {
     receiver.status = 500;
     const down = await run(['--last', '7d', '--slack'], { SLACK_WEBHOOK_URL: webhook });
-    const closedPort = await freeLoopbackPort();
+    const closedPort = await closedLoopbackPort();
     const unreachable = await run(['--last', '7d', '--slack'], { SLACK_WEBHOOK_URL: `http://127.0.0.1:${closedPort}/services/T000/B000/SECRET` });
     for (const [result, reason] of [
       [down, 'HTTP 500'],
