@@ -9,7 +9,7 @@ import type { HealingRecorder, RecorderCloseResult } from './HealingRecorder.js'
 
 export interface FirestoreRecorderSettings {
   firestore: Firestore;
-  /** Whether close() terminates `firestore` (true when the recorder created it). */
+  /** Whether close() terminates `firestore` (true when the recorder created it); such a client is also warmed up at once. */
   ownsClient: boolean;
   collection: string;
   logger: Logger;
@@ -52,6 +52,9 @@ export class FirestoreRecorder implements HealingRecorder {
       maxDelay: settings.retryMaxDelayMs,
       generator: noJitterGenerator,
     });
+    // A new Firestore client spends a few hundred ms of CPU setting itself up on its first request;
+    // one read now does that at startup instead of in the middle of the service's first heal.
+    if (settings.ownsClient) void this.events.doc('_recorder_warm_up').get().catch(() => undefined);
     this.loop = this.run().catch((error: unknown) => {
       settings.logger.error(`healing recorder stopped writing: ${firstLine(error)}`, { unwritten: this.queue.length });
     });

@@ -1,0 +1,135 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Firestore } from '@google-cloud/firestore';
+
+/**
+ * A separate package (this folder) depends on the project by path and imports
+ * 'auto-batch-cleanup/healing', as a pipeline service would: type-checked with the project's tsc
+ * (moduleResolution nodenext) and run with the project's Node 22. Needs `npm run build` first.
+ */
+const serviceDir = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const emulatorHost = process.env.FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8686';
+const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? 'local-healing';
+const CLOSE_TIMEOUT_MS = 1_500;
+
+interface Summary {
+  closed: { written: number; unwritten: number; dropped: number };
+  close_ms: number;
+  execute_ms: number[];
+  values: number;
+  breaker_refused: number;
+}
+
+interface Run {
+  summary: Summary;
+  logs: Array<Record<string, unknown>>;
+  elapsedMs: number;
+  exitCode: number | null;
+}
+
+/** What `npm install` does for a path dependency, offline: a link in the service's node_modules. */
+function linkProject(): void {
+  if (!existsSync(`${root}dist/shared/healing/index.js`) || !existsSync(`${root}dist/shared/healing/index.d.ts`)) {
+    throw new Error('dist/shared/healing is missing: run `npm run build` first');
+  }
+  rmSync(`${serviceDir}node_modules`, { recursive: true, force: true });
+  mkdirSync(`${serviceDir}node_modules`);
+  symlinkSync('../../..', `${serviceDir}node_modules/auto-batch-cleanup`, 'dir');
+}
+
+function runService(mode: 'healthy' | 'down', env: Record<string, string>): Promise<Run> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [`${serviceDir}.build/service.mjs`, mode], {
+    env: { PATH: process.env.PATH ?? '', GOOGLE_CLOUD_PROJECT: projectId, CLOSE_TIMEOUT_MS: String(CLOSE_TIMEOUT_MS), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve, reject) => {
+    child.on('close', (exitCode) => {
+      clearTimeout(killer);
+      const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const summary = lines.find((line) => 'summary' in line)?.summary as Summary | undefined;
+      if (!summary) return reject(new Error(`service printed no summary (exit ${exitCode}):\n${stdout}\n${stderr}`));
+      resolve({ summary, logs: lines.filter((line) => 'severity' in line), elapsedMs: performance.now() - started, exitCode });
+    });
+  });
+}
+
+beforeAll(() => {
+  linkProject();
+  execFileSync(`${root}node_modules/.bin/tsc`, ['-p', `${serviceDir}tsconfig.json`], { cwd: root, stdio: 'pipe' });
+}, 60_000);
+
+describe('a service that installs the project and imports auto-batch-cleanup/healing', () => {
+  test('type-checks, runs, and its retry, fallback and circuit breaker heals land in Firestore as pending events', async () => {
+    const collection = `consumer_events_${Date.now().toString(36)}`;
+    const run = await runService('healthy', { FIRESTORE_EMULATOR_HOST: emulatorHost, HEALING_COLLECTION: collection });
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toMatchObject({ closed: { written: 6, unwritten: 0, dropped: 0 }, values: 6, breaker_refused: 1 });
+
+    const reader = new Firestore({ projectId, host: emulatorHost, ssl: false });
+    try {
+      const snapshot = await reader.collection(collection).get();
+      const events = snapshot.docs.map((doc) => doc.data());
+      const byType = (type: string) => events.filter((event) => event.healing_type === type);
+      expect(events).toHaveLength(6);
+      expect(events.every((event) => event.bigquery_exported === false)).toBe(true);
+      expect(byType('retry').map((event) => [event.success, event.root_cause])).toEqual([[true, 'ECONNRESET'], [true, 'ECONNRESET'], [true, 'ECONNRESET']]);
+      expect(byType('fallback').map((event) => [event.success, event.root_cause])).toEqual([[true, 'HTTP 503'], [true, 'HTTP 503']]);
+      expect(byType('circuit_breaker_reset').map((event) => [event.success, event.root_cause])).toEqual([[true, 'ECONNRESET']]);
+    } finally {
+      await reader.terminate();
+    }
+  });
+
+  test('with nothing listening where Firestore should be, its calls return on time and close() reports the unwritten events within its deadline', async () => {
+    const port = await freePort();
+    const run = await runService('down', { FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, HEALING_COLLECTION: 'consumer_down', REQUESTS: '5', WRITE_TIMEOUT_MS: '300' });
+    expectOutageHandled(run);
+    // Each failed write is logged and tried again with a longer wait.
+    const failedWrites = run.logs.filter((line) => line.severity === 'WARNING' && /^could not write \d+ healing event\(s\) to Firestore/.test(String(line.message)));
+    expect(failedWrites.length).toBeGreaterThanOrEqual(2);
+    expect(failedWrites.slice(0, 2).map((line) => line.attempt)).toEqual([1, 2]);
+  });
+
+  test('with Firestore accepting connections and never answering, its calls return on time and close() reports the unwritten events within its deadline', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as net.AddressInfo;
+      const run = await runService('down', { FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, HEALING_COLLECTION: 'consumer_down', REQUESTS: '5', WRITE_TIMEOUT_MS: '10000' });
+      expect(sockets.size).toBeGreaterThan(0);
+      expectOutageHandled(run);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+function expectOutageHandled(run: Run): void {
+  expect(run.summary.closed).toEqual({ written: 0, unwritten: 5, dropped: 0 });
+  // Each call needed one retry of at most 20 ms; none waited on Firestore (a write waits up to 10 s).
+  expect(run.summary.execute_ms).toHaveLength(5);
+  for (const ms of run.summary.execute_ms) expect(ms).toBeLessThan(1_000);
+  expect(run.summary.close_ms).toBeGreaterThanOrEqual(CLOSE_TIMEOUT_MS - 50);
+  expect(run.summary.close_ms).toBeLessThan(CLOSE_TIMEOUT_MS + 250);
+  const unwritten = run.logs.find((line) => line.severity === 'ERROR' && line.unwritten === 5);
+  expect(unwritten?.message).toMatch(/^5 healing event\(s\) could not be written to Firestore before the 1500 ms close deadline/);
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
