@@ -1,4 +1,6 @@
-import { FakeCloud, plannedCommands, runDeploy, type DeployRun } from './test-support/deployScript.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeCloud, plannedCommands, repoRoot, runDeploy, type DeployRun } from './test-support/deployScript.js';
 
 const PROJECT = 'demo-proj';
 const REGION = 'europe-west1';
@@ -7,6 +9,16 @@ const FAKE_WEBHOOK = 'https://hooks.slack.com/services/T0FAKE/B0FAKE/webhook-val
 const JOB_ACCOUNT = `serviceAccount:auto-batch-cleanup-job@${PROJECT}.iam.gserviceaccount.com`;
 const SCHEDULER_ACCOUNT = `serviceAccount:auto-batch-cleanup-invoker@${PROJECT}.iam.gserviceaccount.com`;
 const SECRET = 'auto-batch-cleanup-slack-webhook';
+const DIGEST_ACCOUNT = `serviceAccount:healing-digest@${PROJECT}.iam.gserviceaccount.com`;
+const METRICS = [
+  'auto_batch_cleanup_failed',
+  'auto_batch_cleanup_healed',
+  'auto_batch_cleanup_pending_export',
+  'auto_batch_cleanup_runs',
+  'auto_batch_cleanup_safety_brake',
+  'auto_batch_cleanup_set_aside',
+];
+const POLICIES = ['deploy/monitoring/policies/failed-or-braked.json', 'deploy/monitoring/policies/not-running.json'];
 
 const clouds: FakeCloud[] = [];
 function fakeCloud(): FakeCloud {
@@ -27,6 +39,9 @@ const CREATES: Array<[RegExp, string]> = [
   [/^gcloud artifacts repositories create (\S+)/, 'repository $1'],
   [/^gcloud builds submit .*--tag=(\S+)/, 'image $1'],
   [/^gcloud scheduler jobs create http (\S+)/, 'scheduler job $1'],
+  [/^gcloud logging metrics create (\S+)/, 'log metric $1'],
+  [/^gcloud alpha monitoring policies create .*--policy-from-file=(\S+)/, 'alert policy $1'],
+  [/^gcloud monitoring dashboards create .*--config-from-file=(\S+)/, 'dashboard $1'],
 ];
 
 function creations(calls: string[]): string[] {
@@ -58,6 +73,11 @@ const EXPECTED_GRANTS = [
   `projects ${PROJECT} ${JOB_ACCOUNT} roles/datastore.user`,
   `run auto-batch-cleanup ${SCHEDULER_ACCOUNT} roles/run.invoker`,
   `secrets ${SECRET} ${JOB_ACCOUNT} roles/secretmanager.secretAccessor`,
+  `dataset ${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+  `projects ${PROJECT} ${DIGEST_ACCOUNT} roles/bigquery.jobUser`,
+  `secrets ${SECRET} ${DIGEST_ACCOUNT} roles/secretmanager.secretAccessor`,
+  `run healing-digest-daily ${SCHEDULER_ACCOUNT} roles/run.invoker`,
+  `run healing-digest-weekly ${SCHEDULER_ACCOUNT} roles/run.invoker`,
 ].sort();
 
 describe('deploy.sh --dry-run', () => {
@@ -128,6 +148,146 @@ describe('deploy.sh --dry-run', () => {
   });
 });
 
+describe('deploy.sh --dry-run: what watches the healer, the digests and the self-check', () => {
+  const cloud = fakeCloud();
+  const CHANNELS = `123,projects/${PROJECT}/notificationChannels/456`;
+  let run: DeployRun;
+  let plan: string[];
+
+  beforeAll(() => {
+    run = runDeploy(
+      [...ARGS, '--dry-run', `--notification-channels=${CHANNELS}`, '--digest-time=07:30', '--digest-tz=Europe/Paris'],
+      cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK }),
+    );
+    plan = plannedCommands(run);
+  });
+
+  test('creates a log-based metric from the run summary for each file of deploy/monitoring/metrics', () => {
+    expect(run.status).toBe(0);
+    expect(plan.filter((line) => line.startsWith('gcloud logging metrics create'))).toEqual(
+      METRICS.map((name) => `gcloud logging metrics create ${name} --project=${PROJECT} --config-from-file=deploy/monitoring/metrics/${name}.json`),
+    );
+    for (const name of METRICS) {
+      const metric = JSON.parse(readFileSync(join(repoRoot, `deploy/monitoring/metrics/${name}.json`), 'utf8'));
+      expect(metric.filter).toContain('resource.labels.job_name="auto-batch-cleanup" AND jsonPayload.message="run summary"');
+    }
+  });
+
+  test('creates the two alert policies with the notification channels given, and the dashboard', () => {
+    expect(plan.filter((line) => line.startsWith('gcloud alpha monitoring policies create'))).toEqual(
+      POLICIES.map((file) => `gcloud alpha monitoring policies create --project=${PROJECT} --policy-from-file=${file} --notification-channels=${CHANNELS}`),
+    );
+    expect(plan).toContain(`gcloud monitoring dashboards create --project=${PROJECT} --config-from-file=deploy/monitoring/dashboard.json`);
+  });
+
+  test('the "not running" policy fires when no run summary was counted for 45 minutes; the other on an exit 1 or a braked run', () => {
+    const notRunning = JSON.parse(readFileSync(join(repoRoot, 'deploy/monitoring/policies/not-running.json'), 'utf8'));
+    expect(notRunning.conditions).toHaveLength(1);
+    expect(notRunning.conditions[0].conditionAbsent).toEqual(
+      expect.objectContaining({ duration: '2700s', filter: expect.stringContaining('logging.googleapis.com/user/auto_batch_cleanup_runs') }),
+    );
+    const failed = JSON.parse(readFileSync(join(repoRoot, 'deploy/monitoring/policies/failed-or-braked.json'), 'utf8'));
+    expect(failed.combiner).toBe('OR');
+    expect(failed.conditions.map((condition: { conditionThreshold: { filter: string } }) => condition.conditionThreshold.filter)).toEqual([
+      expect.stringMatching(/user\/auto_batch_cleanup_runs".*metric\.label\.exit_code="1"/),
+      expect.stringContaining('user/auto_batch_cleanup_safety_brake"'),
+    ]);
+    const filters: string[] = [];
+    JSON.parse(readFileSync(join(repoRoot, 'deploy/monitoring/dashboard.json'), 'utf8'), (key, value) => {
+      if (key === 'filter') filters.push(value);
+      return value;
+    });
+    expect(filters.map((filter) => /user\/(\w+)"/.exec(filter)?.[1]).sort()).toEqual(METRICS);
+  });
+
+  test('deploys the daily and weekly digest jobs with fixed arguments, as their own account, from the same image', () => {
+    const image = `--image=${REGION}-docker.pkg.dev/${PROJECT}/auto-batch-cleanup/auto-batch-cleanup:v1`;
+    for (const [name, window] of [
+      ['healing-digest-daily', '24h'],
+      ['healing-digest-weekly', '7d'],
+    ]) {
+      const deploy = plan.find((line) => line.startsWith(`gcloud run jobs deploy ${name} `));
+      expect(deploy).toContain(image);
+      expect(deploy).toContain(`--service-account=${DIGEST_ACCOUNT.replace('serviceAccount:', '')}`);
+      expect(deploy).toContain(`--args=analyze-healing,--last,${window},--compare,--slack`);
+      expect(deploy).toContain(`--set-secrets=SLACK_WEBHOOK_URL=${SECRET}:latest`);
+    }
+    const digestGrants = grants(plan).filter((grant) => grant.includes(DIGEST_ACCOUNT));
+    expect(digestGrants).toEqual(
+      [
+        `dataset ${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+        `projects ${PROJECT} ${DIGEST_ACCOUNT} roles/bigquery.jobUser`,
+        `secrets ${SECRET} ${DIGEST_ACCOUNT} roles/secretmanager.secretAccessor`,
+      ].sort(),
+    );
+    expect(grants(plan).filter((grant) => grant.includes(SCHEDULER_ACCOUNT))).toEqual([
+      `run auto-batch-cleanup ${SCHEDULER_ACCOUNT} roles/run.invoker`,
+      `run healing-digest-daily ${SCHEDULER_ACCOUNT} roles/run.invoker`,
+      `run healing-digest-weekly ${SCHEDULER_ACCOUNT} roles/run.invoker`,
+    ]);
+  });
+
+  test('triggers the daily digest at --digest-time in --digest-tz, and the weekly one on Mondays', () => {
+    const daily = plan.find((line) => line.startsWith('gcloud scheduler jobs create http healing-digest-daily '));
+    expect(daily).toContain("--schedule='30 7 * * *' --time-zone=Europe/Paris");
+    expect(daily).toContain(`/jobs/healing-digest-daily:run`);
+    const weekly = plan.find((line) => line.startsWith('gcloud scheduler jobs create http healing-digest-weekly '));
+    expect(weekly).toContain("--schedule='30 7 * * 1' --time-zone=Europe/Paris");
+    expect(weekly).toContain(`--oauth-service-account-email=${SCHEDULER_ACCOUNT.replace('serviceAccount:', '')}`);
+  });
+
+  test('waits for the indexes, then ends by executing the job once with --check and waiting for it', () => {
+    expect(run.stdout).toMatch(/Wait for the Firestore indexes to be ready[\s\S]*Cloud Scheduler trigger auto-batch-cleanup[\s\S]*Self-check/);
+    expect(plan.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --wait`);
+  });
+
+  test('--digest-weekday moves the weekly digest; --skip-check leaves the execution out', () => {
+    const other = runDeploy([...ARGS, '--dry-run', '--digest-weekday=friday', '--skip-check'], cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK }));
+    expect(other.status).toBe(0);
+    const otherPlan = plannedCommands(other);
+    expect(otherPlan.find((line) => line.includes('create http healing-digest-weekly'))).toContain("--schedule='0 8 * * 5' --time-zone=Etc/UTC");
+    expect(otherPlan.some((line) => line.includes('jobs execute'))).toBe(false);
+    expect(other.stdout).toContain('--skip-check');
+  });
+
+  test('--no-slack makes no digest job and says so', () => {
+    const quiet = runDeploy([...ARGS, '--dry-run', '--no-slack'], cloud.env());
+    expect(quiet.status).toBe(0);
+    const quietPlan = plannedCommands(quiet);
+    expect(quietPlan.filter((line) => line.includes('healing-digest'))).toEqual([]);
+    expect(quiet.stdout).toContain('--no-slack: no digest job is made');
+    expect(quietPlan.find((line) => line.startsWith('gcloud run jobs deploy auto-batch-cleanup '))).toContain('--clear-secrets');
+  });
+});
+
+describe('deploy.sh checks the job settings with the job itself', () => {
+  test.each([
+    ['STALL_MINUTES', '0'],
+    ['MIN_COMPLETION_PCT', '150'],
+    ['MAX_AGE_HOURS', '0'],
+    ['EXPORT_DEADLINE_SECONDS', 'soon'],
+  ])('%s=%s stops the deploy with the job\'s own message and exit 2, dry run included', (name, value) => {
+    const cloud = fakeCloud();
+    for (const mode of [['--dry-run'], []]) {
+      const run = runDeploy([...ARGS, ...mode], cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK, [name]: value }));
+      expect(run.status).toBe(2);
+      expect(run.stderr.split('\n')[0]).toMatch(new RegExp(`^auto-batch-cleanup: ${name} .*"${value}"$`));
+      expect(plannedCommands(run)).toEqual([]);
+    }
+    expect(cloud.calls()).toEqual([]);
+  });
+
+  test('settings the job accepts are deployed as given, with the export and Slack deadlines', () => {
+    const run = runDeploy([...ARGS, '--dry-run'], { EXPORT_DEADLINE_SECONDS: '30', SLACK_DEADLINE_SECONDS: '5', MIN_COMPLETION_PCT: '100' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("the job's settings pass its own check (auto-batch-cleanup --check-config): configuration ok");
+    const deployJob = plannedCommands(run).find((line) => line.startsWith('gcloud run jobs deploy auto-batch-cleanup '));
+    expect(deployJob).toContain('MIN_COMPLETION_PCT=100,');
+    expect(deployJob).toContain('EXPORT_DEADLINE_SECONDS=30,SLACK_DEADLINE_SECONDS=5,');
+  });
+});
+
 describe('deploy.sh against stand-in gcloud and bq', () => {
   test('the first run creates everything and a second run updates without creating anything', () => {
     const cloud = fakeCloud();
@@ -149,6 +309,12 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       `secret version of ${SECRET}`,
       'repository auto-batch-cleanup',
       `image ${REGION}-docker.pkg.dev/${PROJECT}/auto-batch-cleanup/auto-batch-cleanup:v1`,
+      'service account healing-digest',
+      'scheduler job healing-digest-daily',
+      'scheduler job healing-digest-weekly',
+      ...METRICS.map((name) => `log metric ${name}`),
+      ...POLICIES.map((file) => `alert policy ${file}`),
+      'dashboard deploy/monitoring/dashboard.json',
       'scheduler job auto-batch-cleanup',
     ]);
     expect(grants(firstCalls)).toEqual(EXPECTED_GRANTS);
@@ -162,6 +328,63 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(secondCalls).toContainEqual(expect.stringMatching(/^gcloud scheduler jobs update http auto-batch-cleanup .*--schedule=\*\/15 \* \* \* \* /));
     expect(second.stdout).toContain('index exists: healing_events (healing_type,success,timestamp)');
     expect(second.stdout).toContain('image v1 exists; not rebuilding it');
+  });
+
+  test('a second run updates the metrics, the policies (keeping their channels) and the dashboard (with its etag) in place', () => {
+    const cloud = fakeCloud();
+    const env = cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK });
+    expect(runDeploy([...ARGS, '--notification-channels=77'], env).status).toBe(0);
+    const before = cloud.calls().length;
+
+    const second = runDeploy(ARGS, env);
+    expect(second.stderr).toBe('');
+    expect(second.status).toBe(0);
+    const calls = cloud.calls().slice(before);
+    expect(creations(calls)).toEqual([]);
+    expect(calls.filter((call) => call.startsWith('gcloud logging metrics update')).map((call) => call.split(' ')[4])).toEqual(METRICS);
+    const policyUpdates = calls.filter((call) => call.startsWith('gcloud alpha monitoring policies update'));
+    expect(policyUpdates).toHaveLength(2);
+    for (const update of policyUpdates) expect(update).toMatch(/^gcloud alpha monitoring policies update projects\/demo-proj\/alertPolicies\/\d+ .*--set-notification-channels=77$/);
+    expect(calls).toContainEqual(expect.stringMatching(/^gcloud monitoring dashboards update projects\/demo-proj\/dashboards\/\d+ /));
+    expect(second.stdout).toContain('with the etag of the current dashboard');
+    expect(calls.filter((call) => call.startsWith('gcloud scheduler jobs update http')).map((call) => call.split(' ')[5])).toEqual([
+      'healing-digest-daily',
+      'healing-digest-weekly',
+      'auto-batch-cleanup',
+    ]);
+    expect(calls.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --wait`);
+  });
+
+  test('waits while new indexes build, then schedules and checks the job', () => {
+    const cloud = fakeCloud();
+    const run = runDeploy(ARGS, cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK, FAKE_CLOUD_INDEX_BUILDING_LISTS: '2', INDEX_POLL_SECONDS: '1' }));
+    expect(run.stderr).not.toMatch(/ERROR|deploy:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout.match(/still building: prediction_batches \(is_complete,created_at\), healing_events/g)).toHaveLength(2);
+    expect(run.stdout).toContain('every index of deploy/firestore-indexes.txt is ready');
+    expect(run.stdout).toContain('the self-check passed');
+  });
+
+  test('indexes still building past --index-wait stop the deploy before the trigger, naming them', () => {
+    const cloud = fakeCloud();
+    const run = runDeploy([...ARGS, '--index-wait=2s'], cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK, FAKE_CLOUD_INDEX_BUILDING_LISTS: '1000', INDEX_POLL_SECONDS: '1' }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('deploy: stopped in step "indexes": still building after 2s: prediction_batches (is_complete,created_at)');
+    expect(run.stderr).toContain('--only=indexes,scheduler,check');
+    expect(cloud.calls().some((call) => /scheduler jobs (create|update) http auto-batch-cleanup|jobs execute/.test(call))).toBe(false);
+  });
+
+  test('a failing self-check of the deployed job is exit 1, pointing at its log lines', () => {
+    const cloud = fakeCloud();
+    const message = 'ERROR: (gcloud.run.jobs.execute) The execution failed.';
+    const run = runDeploy(
+      ARGS,
+      cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK, FAKE_CLOUD_FAIL_ON: 'run jobs execute', FAKE_CLOUD_FAIL_MESSAGE: message }),
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain(`deploy: stopped in step "check": the deployed job's self-check failed`);
+    expect(run.stderr).toContain('gcloud logging read');
   });
 
   test('hands the webhook to Secret Manager on stdin, never on a command line or in the output', () => {
@@ -235,6 +458,19 @@ describe('deploy.sh options', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: deploy\/deploy\.sh --project PROJECT --region REGION/);
     expect(run.stdout).toContain('--dry-run');
+  });
+
+  test.each([
+    ['--digest-time=25:00', '--digest-time must be a time of day HH:MM'],
+    ['--digest-tz=Mars/Olympus_Mons', '--digest-tz must be a time zone'],
+    ['--digest-weekday=someday', '--digest-weekday must be a day from monday to sunday'],
+    ['--notification-channels=a b', '--notification-channels must be comma-separated notification channel ids'],
+    ['--index-wait=soon', '--index-wait must be a duration'],
+  ])('%s is a usage error (exit 2) naming it', (option, message) => {
+    const run = runDeploy([...ARGS, '--dry-run', option], { SLACK_WEBHOOK_URL: FAKE_WEBHOOK });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`deploy: ${message}`);
+    expect(run.stdout).toBe('');
   });
 
   test('a missing region or an unknown option is a usage error (exit 2) naming it', () => {

@@ -125,7 +125,6 @@ fake_gcloud() {
     "run jobs deploy") printf '%s\n' "${all_args[@]}" | store run-job "${words[3]}" ;;
     "run jobs execute")
       exists run-job "${words[3]}" || not_found run.jobs.execute "${words[3]}"
-      echo "Execution [${words[3]}-check] has successfully completed." >&2
       ;;
     "logging metrics describe") describe log-metric "${words[3]}" ;;
     "logging metrics create") from_file config-from-file | create log-metric "${words[3]}" ;;
