@@ -73,9 +73,9 @@ const CAUSES = [
   { type: 'batch_cleanup', cause: 'stalled_batch', weight: 5 },
   { type: 'batch_cleanup', cause: 'player_failures', weight: 3 },
   { type: 'batch_cleanup', cause: 'worker_error', weight: 1 },
-  { type: 'retry', cause: null, weight: 3 },
-  { type: 'fallback', cause: 'upstream_timeout', weight: 1 },
 ] as const;
+// Retries, fallbacks and breaker resets are not made up here: scripts/sampleService.ts records
+// real ones through the healing module before the job runs.
 
 function weekOfHealingEvents(): HealingEvent[] {
   const events: HealingEvent[] = [];
@@ -86,20 +86,15 @@ function weekOfHealingEvents(): HealingEvent[] {
     const { type, cause } = pick(weights);
     const completed = Math.round(between(110, 135));
     const batchId = `batch_${Math.floor(between(1000, 9999))}`;
-    const success = random() > (type === 'retry' ? 0.3 : 0.05);
+    const success = random() > 0.05;
     events.push(
       createHealingEvent({
         healing_id: `demo-history-${i}`,
         timestamp: new Date(now - age * 60_000 - 20 * 60_000),
         healing_type: type,
-        trigger_reason:
-          type === 'batch_cleanup'
-            ? `Batch ${batchId} stalled at ${((completed / 136) * 100).toFixed(1)}% (${completed}/136) for ${between(16, 90).toFixed(1)} minutes`
-            : type === 'retry'
-              ? `Prediction worker ${Math.floor(between(1, 40))} returned 503 for ${batchId}`
-              : `Feature store did not answer within ${Math.floor(between(5, 30))}s for ${batchId}`,
+        trigger_reason: `Batch ${batchId} stalled at ${((completed / 136) * 100).toFixed(1)}% (${completed}/136) for ${between(16, 90).toFixed(1)} minutes`,
         root_cause: cause,
-        action_taken: type === 'batch_cleanup' ? `Marked batch ${batchId} complete` : type === 'retry' ? 'Retried the request' : 'Used yesterday\'s features',
+        action_taken: `Marked batch ${batchId} complete`,
         before_state: { batch_id: batchId },
         after_state: { ok: success },
         success,
