@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,5 +73,19 @@ describe('clients without credentials', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('createBigQuery', () => {
+  it('follows the validated configuration, not BIGQUERY_EMULATOR_HOST left in the process environment', () => {
+    const clients = new URL('../dist/shared/clients.js', import.meta.url).href;
+    const script = `const { createBigQuery } = await import(${JSON.stringify(clients)});
+      console.log(createBigQuery({ projectId: 'p', bigqueryEmulatorHost: undefined }).baseUrl);
+      console.log(createBigQuery({ projectId: 'p', bigqueryEmulatorHost: 'http://127.0.0.1:9050' }).baseUrl);`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH ?? '', BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:1' },
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toBe('https://bigquery.googleapis.com/bigquery/v2\nhttp://127.0.0.1:9050/bigquery/v2\n');
   });
 });
