@@ -112,22 +112,18 @@ function successRate(report: HealingReport): TopLevelSpec {
 }
 
 function topCauses(report: HealingReport): TopLevelSpec {
-  const values = report.top_causes.map((cause, index) => ({
-    cause: `${index + 1}. ${cause.cause.length > MAX_CAUSE_LABEL ? `${cause.cause.slice(0, MAX_CAUSE_LABEL - 1)}…` : cause.cause}`,
-    outcome: 'succeeded',
-    events: cause.events - cause.failures,
-  })).concat(report.top_causes.map((cause, index) => ({
-    cause: `${index + 1}. ${cause.cause.length > MAX_CAUSE_LABEL ? `${cause.cause.slice(0, MAX_CAUSE_LABEL - 1)}…` : cause.cause}`,
-    outcome: 'failed',
-    events: cause.failures,
-  })));
+  const label = (cause: string, index: number) => `${index + 1}. ${cause.length > MAX_CAUSE_LABEL ? `${cause.slice(0, MAX_CAUSE_LABEL - 1)}…` : cause}`;
+  const values = report.top_causes.flatMap((cause, index) => [
+    { cause: label(cause.cause, index), outcome: 'succeeded', events: cause.events - cause.failures },
+    { cause: label(cause.cause, index), outcome: 'failed', events: cause.failures },
+  ]);
   return {
-    width: CHART_WIDTH - 360,
+    width: CHART_WIDTH - 400,
     height: Math.max(40, report.top_causes.length * 26),
     data: { values },
     mark: { type: 'bar' },
     encoding: {
-      y: { field: 'cause', type: 'nominal', sort: null, title: null, axis: { labelLimit: 340 } },
+      y: { field: 'cause', type: 'nominal', sort: null, title: null, axis: { labelLimit: 400 } },
       x: { field: 'events', type: 'quantitative', aggregate: 'sum', title: 'events', axis: { tickMinStep: 1 } },
       color: { field: 'outcome', type: 'nominal', title: 'heal', scale: { domain: ['succeeded', 'failed'], range: ['#2563eb', '#dc2626'] } },
       order: { field: 'outcome', sort: 'descending' },
