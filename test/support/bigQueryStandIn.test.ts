@@ -61,8 +61,10 @@ describe('the BigQuery stand-in', () => {
   it('holds a forwarded insert for insertDelayMs and then lands it, while other requests pass at once', async () => {
     standIn.insertDelayMs = 1500;
     const insert = elapsed(bigquery.dataset(dataset).table('events').insert(rows('b1'), { raw: true }));
+    await standIn.waitForInserts(1, 1000);
+    expect(standIn.insertIds()).toEqual(['b1']);
     const { ms: metadataMs } = await elapsed(bigquery.dataset(dataset).table('events').getMetadata());
-    expect(metadataMs).toBeLessThan(1000);
+    expect(metadataMs).toBeLessThan(1400);
     const { ms, error } = await insert;
     expect(error).toBeUndefined();
     expect(ms).toBeGreaterThanOrEqual(1400);
@@ -99,8 +101,7 @@ describe('stopping the BigQuery stand-in', () => {
     const standIn = new BigQueryStandIn({ target: env.BIGQUERY_EMULATOR_HOST, mode: 'hang' });
     const bigquery = createBigQuery({ projectId, bigqueryEmulatorHost: await standIn.start() });
     const hanging = elapsed(bigquery.dataset(dataset).table('events').insert(rows('f1'), { raw: true }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(standIn.counts.insertAll).toBe(1);
+    await standIn.waitForInserts(1, 5000);
     const { ms } = await elapsed(standIn.stop());
     expect(ms).toBeLessThan(500);
     expect((await hanging).error).toMatchObject({ message: expect.any(String) });
@@ -110,8 +111,9 @@ describe('stopping the BigQuery stand-in', () => {
     const standIn = new BigQueryStandIn({ target: env.BIGQUERY_EMULATOR_HOST, insertDelayMs: 60_000 });
     const url = await standIn.start();
     const held = elapsed(fetch(`${url}/bigquery/v2/projects/${projectId}/datasets/${dataset}/tables/events/insertAll`, { method: 'POST', body: JSON.stringify({ rows: rows('e1') }) }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await standIn.waitForInserts(1, 5000);
     expect(standIn.insertIds()).toEqual(['e1']);
+    await expect(standIn.waitForInserts(2, 100)).rejects.toThrow('1 of 2 insertAll requests arrived within 100 ms');
     const { ms } = await elapsed(standIn.stop());
     expect(ms).toBeLessThan(500);
     expect((await held).error).toMatchObject({ message: 'fetch failed' });

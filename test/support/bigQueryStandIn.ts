@@ -48,6 +48,7 @@ export class BigQueryStandIn {
   private readonly agent = new Agent({ keepAlive: true });
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly insertListeners = new Set<() => void>();
   private server: Server | undefined;
   private baseUrl: string | undefined;
 
@@ -80,6 +81,24 @@ export class BigQueryStandIn {
   /** The insertIds of every insertAll received, flattened in arrival order. */
   insertIds(): string[] {
     return this.inserts.flatMap((insert) => insert.insertIds);
+  }
+
+  /** Resolves once `count` insertAll requests have arrived in all (held ones included); rejects after `timeoutMs`. */
+  waitForInserts(count = 1, timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.inserts.length < count) return;
+        clearTimeout(timer);
+        this.insertListeners.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.insertListeners.delete(check);
+        reject(new Error(`${this.inserts.length} of ${count} insertAll requests arrived within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.insertListeners.add(check);
+      check();
+    });
   }
 
   /** Forgets counts and received inserts. */
@@ -117,6 +136,7 @@ export class BigQueryStandIn {
     void readBody(request).then(
       (body) => {
         this.inserts.push({ table: insertTable, insertIds: insertIdsOf(body, request.headers['content-encoding']), mode });
+        for (const listener of this.insertListeners) listener();
         if (mode !== 'forward') return this.answerWithoutForwarding(request, response, mode);
         if (this.insertDelayMs <= 0) return this.forward(request, response, body);
         const timer = setTimeout(() => {
