@@ -44,6 +44,7 @@ export class FirestoreRecorder implements HealingRecorder {
   private closed: Promise<RecorderCloseResult> | null = null;
   private sleep: Sleep | null = null;
   private readonly loop: Promise<void>;
+  private readonly warmUp: Promise<void>;
 
   constructor(private readonly settings: FirestoreRecorderSettings) {
     this.events = settings.firestore.collection(settings.collection);
@@ -54,7 +55,7 @@ export class FirestoreRecorder implements HealingRecorder {
     });
     // A new Firestore client spends a few hundred ms of CPU setting itself up on its first request;
     // one read now does that at startup instead of in the middle of the service's first heal.
-    if (settings.ownsClient) void this.events.doc('_recorder_warm_up').get().catch(() => undefined);
+    this.warmUp = settings.ownsClient ? this.events.doc('_recorder_warm_up').get().then(() => undefined, () => undefined) : Promise.resolve();
     this.loop = this.run().catch((error: unknown) => {
       settings.logger.error(`healing recorder stopped writing: ${firstLine(error)}`, { unwritten: this.queue.length });
     });
@@ -103,7 +104,7 @@ export class FirestoreRecorder implements HealingRecorder {
 
   /** Releases the client without waiting past the close deadline (a hung connection may not answer). */
   private async terminateClient(): Promise<void> {
-    const terminated = this.settings.firestore.terminate().catch((error: unknown) => {
+    const terminated = this.warmUp.then(() => this.settings.firestore.terminate()).catch((error: unknown) => {
       this.settings.logger.debug(`Firestore client did not close cleanly: ${firstLine(error)}`);
     });
     const remaining = Math.max(0, (this.deadline ?? 0) - Date.now());

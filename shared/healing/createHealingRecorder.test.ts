@@ -1,5 +1,6 @@
 import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { createMemoryLogger } from '../logger.js';
+import { readPendingEvent } from '../outbox/pendingEvent.js';
 import { createHealingRecorder, type HealingRecorderOptions } from './createHealingRecorder.js';
 import { healingRetry } from './healingRetry.js';
 
@@ -79,6 +80,9 @@ describe('createHealingRecorder against the Firestore emulator', () => {
     expect(doc.timestamp).toBeInstanceOf(Timestamp);
     expect((doc.timestamp as Timestamp).toDate().toISOString()).toBe(at.toISOString());
     expect(docs.get(filled!.healing_id)).toMatchObject({ root_cause: null, success: false, bigquery_exported: false });
+    // The job's outbox reads both back as the events that were recorded.
+    expect(readPendingEvent('retry-given-id', doc)).toEqual({ ok: true, event: given });
+    expect(readPendingEvent(filled!.healing_id, docs.get(filled!.healing_id)!)).toEqual({ ok: true, event: filled });
   });
 
   test('record() returns at once and writes later, off the caller’s path', async () => {
