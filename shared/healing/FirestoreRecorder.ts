@@ -145,6 +145,8 @@ export class FirestoreRecorder implements HealingRecorder {
       } catch (error) {
         failures += 1;
         backoff = backoff ? backoff.next(undefined) : this.backoff.next();
+        // Past the close deadline, close() has already logged what stays unwritten.
+        if (this.deadline !== null && Date.now() >= this.deadline) return;
         this.settings.logger.warn(
           `could not write ${batch.length} healing event(s) to Firestore (attempt ${failures}): ${firstLine(error)}; retrying in ${backoff.duration} ms`,
           { pending: this.queue.length, attempt: failures, error_category: errorCategory(error), collection: this.settings.collection },
