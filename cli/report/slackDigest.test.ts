@@ -64,7 +64,8 @@ describe('Slack digest', () => {
 
   it('leads with the totals, the success rate and the change', () => {
     const digest = slackDigest(hugeReport());
-    expect(digest.text).toBe('Healing digest: 12,000 events, 91.7% succeeded, last 7 days');
+    expect(digest.text).toBe('Healing digest: 12,000 events, 91.7% succeeded, in the 7 days to 2026-04-15 00:00 UTC');
+    expect(JSON.stringify(digest.blocks[0])).toContain('Healing digest: 12,000 events in the 7 days to 2026-04-15 00:00 UTC');
     expect(JSON.stringify(digest.blocks[1])).toContain('+6,000 (+100.0%) against the previous 7 days (6,000 then)');
   });
 });

@@ -47,7 +47,7 @@ export function slackDigest(report: HealingReport): SlackDigest {
   const gone = [...typeChange.values()].filter((change) => change.current === 0);
 
   const blocks: KnownBlock[] = [
-    header(`Healing digest: ${totals.events === 0 ? 'no events' : `${count(totals.events)} events`} in the last ${length}${only}`),
+    header(`Healing digest${only}: ${totals.events === 0 ? 'no events' : `${count(totals.events)} events`} in the ${length} to ${localTime(window.end, window.tz)} ${window.tz}`),
     section(summary.join('\n')),
   ];
   if (typeFields.length > 0) blocks.push(...fieldSections(typeFields));
@@ -78,7 +78,7 @@ export function slackDigest(report: HealingReport): SlackDigest {
       `Details: \`analyze-healing --start ${window.start} --end ${window.end} --compare --html healing.html\``,
     ]),
   );
-  return fitMessage({ text: `Healing digest: ${count(totals.events)} events, ${rate}, last ${length}`, blocks });
+  return fitMessage({ text: `Healing digest${only}: ${count(totals.events)} events, ${rate}, in the ${length} to ${localTime(window.end, window.tz)} ${window.tz}`, blocks });
 }
 
 function localTime(iso: string, zone: string): string {
