@@ -374,6 +374,30 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(cloud.calls().some((call) => /scheduler jobs (create|update) http auto-batch-cleanup|jobs execute/.test(call))).toBe(false);
   });
 
+  test('an alert policy on a metric Monitoring does not know yet is tried again, then created', () => {
+    const cloud = fakeCloud();
+    const message =
+      'ERROR: (gcloud.alpha.monitoring.policies.create) INVALID_ARGUMENT: Cannot find metric(s) that match type = "logging.googleapis.com/user/auto_batch_cleanup_runs".';
+    const run = runDeploy(
+      ARGS,
+      cloud.env({
+        SLACK_WEBHOOK_URL: FAKE_WEBHOOK,
+        FAKE_CLOUD_FAIL_ON: 'monitoring policies create',
+        FAKE_CLOUD_FAIL_MESSAGE: message,
+        FAKE_CLOUD_FAIL_TIMES: '2',
+        MONITORING_RETRY_SECONDS: '1',
+      }),
+    );
+    expect(run.stderr).not.toMatch(/ERROR|deploy:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout.match(/not ready yet \(ERROR: \(gcloud\.alpha\.monitoring\.policies\.create\) INVALID_ARGUMENT: Cannot find metric/g)).toHaveLength(2);
+    // Two refusals and the try that creates it, then the second policy at once.
+    expect(creations(cloud.calls()).filter((name) => name.startsWith('alert policy'))).toEqual(
+      [POLICIES[0], POLICIES[0], POLICIES[0], POLICIES[1]].map((file) => `alert policy ${file}`),
+    );
+    expect(cloud.read('resources/policy/auto-batch-cleanup run failed or hit the safety brake')).toMatch(/^projects\/demo-proj\/alertPolicies\/\d+\|/);
+  });
+
   test('a failing self-check of the deployed job is exit 1, pointing at its log lines', () => {
     const cloud = fakeCloud();
     const message = 'ERROR: (gcloud.run.jobs.execute) The execution failed.';

@@ -7,6 +7,8 @@
 # shellcheck disable=SC2154
 
 readonly monitoring_dir=deploy/monitoring
+# Seconds between tries while Monitoring does not know a new log-based metric yet (6 tries).
+readonly monitoring_retry_seconds=${MONITORING_RETRY_SECONDS:-20}
 
 step_monitoring() {
   step monitoring "Cloud Monitoring: log-based metrics, alert policies and the dashboard"
@@ -42,7 +44,7 @@ ensure_policy() {
     local channels_flag=()
     if [ -n "$notification_channels" ]; then channels_flag=(--notification-channels="$notification_channels"); fi
     # Monitoring may not know a log-based metric created seconds ago; that answer means "not yet".
-    run_retrying 'cannot find metric|metric.*(does not exist|not found)' 6 20 gcloud alpha monitoring policies create --project="$project" \
+    run_retrying 'cannot find metric|metric.*(does not exist|not found)' 6 "$monitoring_retry_seconds" gcloud alpha monitoring policies create --project="$project" \
       --policy-from-file="$file" "${channels_flag[@]}"
     return
   fi

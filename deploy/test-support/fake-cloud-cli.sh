@@ -4,7 +4,7 @@
 # $FAKE_CLOUD_STATE/resources, so describe/show answers "not found" until a create made them, and a
 # second create of the same resource fails with ALREADY_EXISTS like the real tools.
 # FAKE_CLOUD_FAIL_ON=TEXT makes every call whose command line contains TEXT fail with
-# FAKE_CLOUD_FAIL_MESSAGE on stderr. Only the commands deploy.sh uses are known; others fail.
+# FAKE_CLOUD_FAIL_MESSAGE on stderr (only its first FAKE_CLOUD_FAIL_TIMES times, when set). Only the commands deploy.sh uses are known; others fail.
 # A new Firestore index lists as CREATING for FAKE_CLOUD_INDEX_BUILDING_LISTS lists (default 0), then
 # READY. A file a --*-from-file flag names must exist, as gcloud reads it before calling Google.
 set -euo pipefail
@@ -17,8 +17,12 @@ mkdir -p "$resources"
 printf '%s %s\n' "$tool" "$*" >>"$state/calls.log"
 
 if [ -n "${FAKE_CLOUD_FAIL_ON:-}" ] && [[ "$tool $*" == *"$FAKE_CLOUD_FAIL_ON"* ]]; then
-  printf '%s\n' "${FAKE_CLOUD_FAIL_MESSAGE:-ERROR: ($tool) simulated failure}" >&2
-  exit 1
+  failures=$(($(cat "$state/failures" 2>/dev/null || echo 0) + 1))
+  echo "$failures" >"$state/failures"
+  if [ -z "${FAKE_CLOUD_FAIL_TIMES:-}" ] || [ "$failures" -le "$FAKE_CLOUD_FAIL_TIMES" ]; then
+    printf '%s\n' "${FAKE_CLOUD_FAIL_MESSAGE:-ERROR: ($tool) simulated failure}" >&2
+    exit 1
+  fi
 fi
 
 # deploy.sh passes every flag as --name=value, so anything else is a positional argument.
