@@ -26,7 +26,7 @@ describe('the built job as a child process', () => {
 
   it('rejects waitForLine, showing the output, when the process ends without the line', async () => {
     const job = await JobProcess.start({ env: {}, args: ['--bogus'] });
-    await expect(job.waitForLine(isSummary, 30_000)).rejects.toThrow(/ended without a matching line[\s\S]*--bogus/);
+    await expect(job.waitForLine(isSummary, 30_000)).rejects.toThrow(/ended \(exit code 2\) without a matching line[\s\S]*--bogus/);
     expect(await job.result()).toMatchObject({ code: 2 });
   });
 });
@@ -41,10 +41,10 @@ describe('controlling a child process', () => {
     writeFileSync(
       forever,
       [
+        `process.on('SIGTERM', () => { console.log(JSON.stringify({ severity: 'INFO', message: 'run summary' })); process.exit(1); });`,
         `console.log(JSON.stringify({ severity: 'INFO', message: 'started' }));`,
         `console.log('plain text');`,
         `console.error('to stderr');`,
-        `process.on('SIGTERM', () => { console.log(JSON.stringify({ severity: 'INFO', message: 'run summary' })); process.exit(1); });`,
         `setInterval(() => undefined, 1000);`,
       ].join('\n'),
     );

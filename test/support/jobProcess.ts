@@ -129,7 +129,7 @@ export class JobProcess {
       const check = () => {
         const found = this.jsonLines().find(predicate);
         if (found !== undefined) finish(() => resolve(found));
-        else if (this.exited) finish(() => reject(new Error(`the process ended without a matching line\n${this.tail()}`)));
+        else if (this.exited) void this.finished.then(({ code, signal }) => finish(() => reject(new Error(`the process ended (${signal ?? `exit code ${code}`}) without a matching line\n${this.tail()}`))), (error: Error) => finish(() => reject(error)));
       };
       const timer = setTimeout(() => finish(() => reject(new Error(`no matching line within ${timeoutMs} ms\n${this.tail()}`))), timeoutMs);
       const finish = (settle: () => void) => {
