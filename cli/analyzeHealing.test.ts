@@ -112,7 +112,7 @@ describe('analyze-healing against BigQuery', () => {
     expect(result.top_causes).toEqual([
       { cause: 'Batch # stalled at #% (#/#) for # minutes', events: 3, failures: 1 },
       { cause: 'upstream_timeout', events: 2, failures: 1 },
-      { cause: 'Call to scoring-api returned # after # attempts', events: 1, failures: 0 },
+      { cause: 'Call to scoring-api returned 503 after # attempts', events: 1, failures: 0 },
       { cause: 'model_unavailable', events: 1, failures: 1 },
       { cause: 'stalled_batch', events: 1, failures: 0 },
     ]);
@@ -143,7 +143,7 @@ describe('analyze-healing against BigQuery', () => {
     expect(top_causes.map((cause) => cause.cause)).toEqual([
       'Batch # stalled at #% (#/#) for # minutes',
       'upstream_timeout',
-      'Call to scoring-api returned # after # attempts',
+      'Call to scoring-api returned 503 after # attempts',
     ]);
   });
 
@@ -191,7 +191,8 @@ describe('analyze-healing against BigQuery', () => {
     const { top_causes } = await report(['--start', '2026-03-01', '--end', '2026-03-02', '--type', 'fingerprint_probe', '--top', '50']);
     const expected = new Map<string, number>();
     for (const seeded of fingerprinted) expected.set(causeOf(seeded), (expected.get(causeOf(seeded)) ?? 0) + 1);
-    expect(expected.size).toBe(5);
+    // HTTP 503 and HTTP 502 stay apart: the status code names the cause.
+    expect(expected.size).toBe(6);
     const ranked = [...expected].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([cause, events]) => ({ cause, events, failures: 0 }));
     expect(top_causes).toEqual(ranked);
   });
