@@ -97,9 +97,11 @@ async function open(file: string) {
     if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  browser.on('request', (request) => {
+  const onRequest = (request: { url(): string }) => {
     if (request.url() !== url) problems.push(`request: ${request.url()}`);
-  });
+  };
+  browser.on('request', onRequest);
+  page.once('close', () => browser.off('request', onRequest));
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForTimeout(300);
   return { page, problems };
