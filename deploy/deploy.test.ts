@@ -277,6 +277,13 @@ describe('deploy.sh checks the job settings with the job itself', () => {
     expect(cloud.calls()).toEqual([]);
   });
 
+  test('a malformed webhook is refused by the job\'s own rule, without printing the webhook', () => {
+    const run = runDeploy([...ARGS, '--dry-run'], { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/T0FAKE/B0FAKE/secret-part-93f1' });
+    expect(run.status).toBe(2);
+    expect(run.stderr.split('\n')[0]).toMatch(/^auto-batch-cleanup: SLACK_WEBHOOK_URL /);
+    expect(run.stdout + run.stderr).not.toContain('secret-part-93f1');
+  });
+
   test('settings the job accepts are deployed as given, with the export and Slack deadlines', () => {
     const run = runDeploy([...ARGS, '--dry-run'], { EXPORT_DEADLINE_SECONDS: '30', SLACK_DEADLINE_SECONDS: '5', MIN_COMPLETION_PCT: '100' });
     expect(run.stderr).toBe('');
