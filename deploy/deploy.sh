@@ -338,5 +338,5 @@ else
 fi
 if [[ " ${steps[*]} " == *" job "* && " ${steps[*]} " != *" check "* ]]; then
   say "Check the deployed job with:"
-  say "  gcloud run jobs execute $job_name --project=$project --region=$region --args=--check --wait"
+  say "  gcloud run jobs execute $job_name --project=$project --region=$region --args=--check --tasks=1 --wait"
 fi

@@ -238,7 +238,7 @@ describe('deploy.sh --dry-run: what watches the healer, the digests and the self
 
   test('waits for the indexes, then ends by executing the job once with --check and waiting for it', () => {
     expect(run.stdout).toMatch(/Wait for the Firestore indexes to be ready[\s\S]*Cloud Scheduler trigger auto-batch-cleanup[\s\S]*Self-check/);
-    expect(plan.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --wait`);
+    expect(plan.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --tasks=1 --wait`);
   });
 
   test('--digest-weekday moves the weekly digest; --skip-check leaves the execution out', () => {
@@ -359,7 +359,7 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       'healing-digest-weekly',
       'auto-batch-cleanup',
     ]);
-    expect(calls.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --wait`);
+    expect(calls.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --tasks=1 --wait`);
   });
 
   test('waits while new indexes build, then schedules and checks the job', () => {

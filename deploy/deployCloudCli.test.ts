@@ -194,7 +194,7 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
         'gcloud secrets versions access',
       ]),
     );
-    expect(commands).toContainEqual(expect.stringMatching(/^gcloud run jobs execute auto-batch-cleanup .*--args=--check --wait$/));
+    expect(commands).toContainEqual(expect.stringMatching(/^gcloud run jobs execute auto-batch-cleanup .*--args=--check --tasks=1 --wait$/));
   });
 
   test('every file a command reads exists when the command runs', () => {

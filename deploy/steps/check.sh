@@ -5,10 +5,11 @@
 
 step_check() {
   step check "Self-check of the deployed job ($job_name --check)"
-  local status=0
-  show gcloud run jobs execute "$job_name" --project="$project" --region="$region" --args=--check --wait
+  # One task, whatever --tasks the job runs with: the check is the same in each.
+  local status=0 execute=(gcloud run jobs execute "$job_name" --project="$project" --region="$region" --args=--check --tasks=1 --wait)
+  show "${execute[@]}"
   if [ "$dry_run" = true ]; then return 0; fi
-  gcloud run jobs execute "$job_name" --project="$project" --region="$region" --args=--check --wait || status=$?
+  "${execute[@]}" || status=$?
   if [ "$status" -ne 0 ]; then
     fail "the deployed job's self-check failed (gcloud exited with status $status). Its lines, one per check, name what is missing: gcloud logging read 'resource.type=\"cloud_run_job\" AND resource.labels.job_name=\"$job_name\"' --project=$project --freshness=1h --limit=50 --format='value(textPayload,jsonPayload.message)'"
   fi
