@@ -307,15 +307,11 @@ readonly scheduler_account="auto-batch-cleanup-invoker@$project.iam.gserviceacco
 readonly digest_account="healing-digest@$project.iam.gserviceaccount.com"
 readonly table_id="$project:$dataset.$table"
 
-for name in "${steps[@]}"; do
+# Every step's file, so a step can use another's helpers (indexes reads the index file as firestore does).
+for name in "${all_steps[@]}"; do
   # shellcheck source=/dev/null
   source "$root/deploy/steps/$name.sh"
 done
-# steps/indexes.sh reads the index file with the firestore step's helpers.
-if ! declare -F wanted_indexes >/dev/null; then
-  # shellcheck source=/dev/null
-  source "$root/deploy/steps/firestore.sh"
-fi
 
 # ---- the plan, then the steps --------------------------------------------------------------
 
