@@ -222,12 +222,13 @@ describe('the container image (Dockerfile played in plain folders)', () => {
   let stages: Stage[];
 
   /** Runs a command as `docker run IMAGE ...args` would: the ENTRYPOINT with the args, or the CMD without. */
-  const dockerRun = (...args: string[]) => {
+  const dockerRunWith = (env: Record<string, string>, ...args: string[]) => {
     const [program = '', ...rest] = [...image.entrypoint, ...(args.length > 0 ? args : image.cmd)].map((word) =>
       word.startsWith(`${image.workdir}/`) ? inStage(image, word) : word,
     );
-    return run(program, rest, image.dir, image.env);
+    return run(program, rest, image.dir, { ...image.env, ...env });
   };
+  const dockerRun = (...args: string[]) => dockerRunWith({}, ...args);
 
   const work = mkdtempSync(join(tmpdir(), 'image-'));
 
@@ -257,6 +258,20 @@ describe('the container image (Dockerfile played in plain folders)', () => {
     expect(job.stdout).toEqual(run(process.execPath, [packageJson.bin['auto-batch-cleanup']!, '--help'], image.dir).stdout);
     expect(cli.stdout).toEqual(run(process.execPath, [packageJson.bin['analyze-healing']!, '--help'], image.dir).stdout);
     expect(job.stdout).not.toEqual(cli.stdout);
+  });
+
+  test('the arguments deploy.sh gives its Cloud Run Jobs reach the programs: an option alone goes to the job, a digest to the CLI', () => {
+    // deploy.sh executes the job with --args=--check and runs the digests with
+    // --args=analyze-healing,--last,24h,--compare,--slack. --check-config stands in for --check (which
+    // needs Firestore), and a digest without its webhook stops before the network: both show the
+    // arguments arrived.
+    const project = { GOOGLE_CLOUD_PROJECT: 'image-check' };
+    const check = dockerRunWith(project, '--check-config');
+    expect(check.stdout.trim()).toBe('configuration ok');
+    expect(check.status).toBe(0);
+    const digest = dockerRunWith(project, 'analyze-healing', '--last', '24h', '--compare', '--slack');
+    expect(digest.status).toBe(2);
+    expect(digest.stderr.trim()).toMatch(/^analyze-healing: .*SLACK_WEBHOOK_URL/);
   });
 
   test('holds the production dependencies at their locked versions and no devDependencies', () => {
