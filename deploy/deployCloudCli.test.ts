@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -32,6 +32,13 @@ const ACCEPTED: Record<string, RegExp> = {
   gcloud: /You do not currently have an active account selected/,
   bq: /Cannot contact server|Could not connect with\s+BigQuery server|Connection ?refused/i,
 };
+
+const definitionFiles = (folder: string) =>
+  readdirSync(join(repoRoot, folder))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => `${folder}/${name}`);
+const METRIC_FILES = definitionFiles('deploy/monitoring/metrics');
+const POLICY_FILES = definitionFiles('deploy/monitoring/policies');
 
 const home = mkdtempSync(join(tmpdir(), 'deploy-cli-'));
 const clouds: FakeCloud[] = [];
@@ -229,6 +236,36 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
     },
     240_000,
   );
+
+  test('each definition in deploy/monitoring reads into the API message gcloud sends, with no unknown field or value', () => {
+    const info = spawnSync('gcloud', ['info', '--format=value(basic.python_location,installation.sdk_root)'], {
+      env: cliEnvironment('gcloud', port),
+      encoding: 'utf8',
+    });
+    const [python, sdkRoot] = info.stdout.trim().split('\t');
+    expect(python && sdkRoot).toBeTruthy();
+    const checker = join(repoRoot, 'deploy/test-support/check_definition.py');
+    const check = (kind: string, file: string) =>
+      spawnSync(python!, [checker, sdkRoot!, kind, file], { cwd: repoRoot, encoding: 'utf8', timeout: COMMAND_TIMEOUT });
+    const definitions = [
+      ...METRIC_FILES.map((file) => ['metric', file]),
+      ...POLICY_FILES.map((file) => ['policy', file]),
+      ['dashboard', 'deploy/monitoring/dashboard.json'],
+    ];
+    const verdicts = definitions.map(([kind, file]) => {
+      const result = check(kind!, file!);
+      return `${file}: ${(result.stdout + result.stderr).trim()}`;
+    });
+    expect(verdicts).toEqual(definitions.map(([, file]) => `${file}: ok`));
+
+    // The checker can fail: a misspelt field and an unknown enum value are named.
+    const wrong = join(home, 'wrong-policy.json');
+    writeFileSync(wrong, JSON.stringify({ displayName: 'x', combiner: 'EITHER', conditions: [{ conditionAbsnt: {} }] }));
+    const refused = check('policy', wrong);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('AlertPolicy.combiner');
+    expect(refused.stdout).toContain('AlertPolicy.conditions[0].conditionAbsnt');
+  }, 120_000);
 
   test('a command the CLI does not accept is caught, naming the argument (the check above can fail)', async () => {
     const deployJob = commands.find((line) => line.startsWith('gcloud run jobs deploy auto-batch-cleanup '))!;
