@@ -9,6 +9,12 @@ import { firstLine } from '../shared/exitCodes.js';
 
 /** Heals run this many at a time; each is its own transaction on its own batch. */
 const HEAL_CONCURRENCY = 8;
+/**
+ * A heal transaction normally takes well under a second. One that has not ended after this long
+ * means Firestore went away (its client retries commits for minutes): the run stops starting heals.
+ * The transaction stays atomic, so a late commit still completes the batch together with its event.
+ */
+export const HEAL_TIMEOUT_MS = 30_000;
 
 export interface HealResults {
   /** Events of the batches healed, and of the failed heals that could be recorded. */
@@ -17,24 +23,32 @@ export interface HealResults {
   failedIds: string[];
   /** Batches that moved on, or that another run healed first. */
   changed: number;
-  /** Batches not tried because the run was told to stop. */
+  /** Batches not tried because the run was told to stop or Firestore stopped answering. */
   notStarted: number;
+  /** Set when a heal got no answer from Firestore in time: the run must end as failed, and its client not be closed under requests still in flight. */
+  firestoreDown: string | undefined;
 }
 
 /**
  * Heals each batch in its own transaction. Never throws: a heal that fails is recorded as a failed
  * event when Firestore lets it. Once `stop` fires no new heal starts; those running finish.
  */
-export async function healBatches(batches: Batch[], collection: CollectionReference, context: HealContext, logger: Logger, stop: AbortSignal): Promise<HealResults> {
-  const results: HealResults = { events: [], healedIds: [], failedIds: [], changed: 0, notStarted: 0 };
+export async function healBatches(batches: Batch[], collection: CollectionReference, context: HealContext, logger: Logger, stop: AbortSignal, timeoutMs = HEAL_TIMEOUT_MS): Promise<HealResults> {
+  const results: HealResults = { events: [], healedIds: [], failedIds: [], changed: 0, notStarted: 0, firestoreDown: undefined };
   await pMap(
     batches,
     async (batch) => {
-      if (stop.aborted) {
+      if (stop.aborted || results.firestoreDown !== undefined) {
         results.notStarted += 1;
         return;
       }
-      const outcome = await healBatch(collection.doc(batch.id), batch, context);
+      const outcome = await withTimeout(healBatch(collection.doc(batch.id), batch, context), timeoutMs);
+      if (outcome === 'timeout') {
+        results.firestoreDown = `Firestore did not answer a heal transaction within ${timeoutMs / 1000} s`;
+        results.failedIds.push(batch.id);
+        logger.error(`failed to heal batch ${batch.id}: ${results.firestoreDown}`, { batch_id: batch.id });
+        return;
+      }
       if (outcome.kind === 'healed') {
         results.events.push(outcome.event);
         results.healedIds.push(batch.id);
@@ -45,9 +59,12 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
       } else {
         results.failedIds.push(batch.id);
         logger.error(`failed to heal batch ${batch.id}: ${outcome.error}`, { batch_id: batch.id, error: outcome.error });
+        if (results.firestoreDown !== undefined) return;
         const event = createHealingEvent(failedEvent(batch, context.now, context.run, context.collection, outcome.error), context.now);
         try {
-          if (await context.outbox.write(event)) results.events.push(event);
+          const written = await withTimeout(context.outbox.write(event), timeoutMs);
+          if (written === 'timeout') results.firestoreDown = `Firestore did not answer within ${timeoutMs / 1000} s`;
+          else if (written) results.events.push(event);
         } catch (error) {
           logger.error(`could not record the failed heal of batch ${batch.id}: ${firstLine(error)}`, { batch_id: batch.id });
         }
@@ -58,3 +75,20 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
   return results;
 }
 
+/** Firestore stopped answering during the heals: the run ends there, as failed. */
+export class FirestoreUnavailableError extends Error {
+  override name = 'FirestoreUnavailableError';
+}
+
+/** The work's result, or `timeout` when it has not ended in time (the work itself goes on). */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

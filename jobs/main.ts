@@ -10,6 +10,7 @@ import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../shared/exitC
 import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { createLogger, errorFields, type Logger } from '../shared/logger.js';
+import { FirestoreUnavailableError } from './healBatches.js';
 import { runCleanup } from './runCleanup.js';
 import { selfCheck } from './selfCheck.js';
 
@@ -72,6 +73,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const logger = createLogger({ level: config.logLevel });
   const firestore = createFirestore(config);
   const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
+  let firestoreGone = false;
   try {
     if (flags.check) return await selfCheck({ config, firestore, table, write: (line) => process.stdout.write(`${line}\n`) });
     const channel: AlertChannel =
@@ -79,6 +81,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         ? new LogChannel(logger)
         : new SlackChannel({ webhookUrl: config.slackWebhookUrl, logger, postTimeoutMs: config.slackDeadlineSeconds * 1000 });
     const { exitCode, failure } = await runCleanup({ config, firestore, table, channel, logger, stop });
+    firestoreGone = failure instanceof FirestoreUnavailableError;
     if (failure !== undefined) process.stderr.write(`auto-batch-cleanup: ${explainFailure(failure, config, env)}\n`);
     else if (exitCode !== EXIT_OK) process.stderr.write(`auto-batch-cleanup: ${outcomeLine(stop)}\n`);
     return exitCode;
@@ -88,7 +91,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stderr.write(`auto-batch-cleanup: ${line}\n`);
     return EXIT_FAILED;
   } finally {
-    await closeQuietly(firestore, logger);
+    // A client that lost its server still holds transactions; closing it under them only adds errors. The process exit ends them.
+    if (!firestoreGone) await closeQuietly(firestore, logger);
   }
 }
 
@@ -116,3 +120,5 @@ function explainFailure(error: unknown, config: JobConfig, env: Record<string, s
 const stopping = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopping.abort());
 process.exitCode = await main(process.argv, process.env, stopping.signal);
+// A Firestore client that lost its server keeps retrying requests for minutes; the run is over.
+setTimeout(() => process.exit(), 1_000).unref();

@@ -34,24 +34,33 @@ async function trial(name: string, runs: number) {
     Array.from({ length: runs }, (_, i) => new Promise((resolve) => setTimeout(resolve, i * STAGGER_MS)).then(() => benchRun(config, standIn.url))),
   );
   const seconds = (Date.now() - started) / 1000;
+  const stopped = results.flatMap((run) => run.lines.filter((line) => /BigQuery (export|insert)/.test(String(line.message))).map((line) => String(line.message)));
+  const rowsNow = await countRows(config);
+  const catchUp = await benchRun(config, standIn.url);
+  const after = await countRows(config);
+  const heals = results.reduce((total, run) => total + run.summary.healed, 0);
+  return { seconds, heals, rowsNow, rows: after.rows, duplicates: after.rows - after.ids, caughtUp: catchUp.summary.exported, stopped };
+}
+
+async function countRows(config: ReturnType<typeof loadJobConfig>) {
   const [rows] = await bigquery.query({
     query: `SELECT COUNT(*) AS row_count, COUNT(DISTINCT healing_id) AS id_count FROM \`${config.projectId}.${config.dataset}.${config.table}\`
             WHERE JSON_VALUE(metadata, '$.batch_collection') = @collection`,
     params: { collection: config.batchCollection },
   });
   const { row_count: rowCount, id_count: idCount } = (rows as Array<{ row_count: number; id_count: number }>)[0]!;
-  const heals = results.reduce((total, run) => total + run.summary.healed, 0);
-  return { seconds, rows: Number(rowCount), heals, duplicates: Number(rowCount) - Number(idCount) };
+  return { rows: Number(rowCount), ids: Number(idCount) };
 }
 
 const single = await trial('single', 1);
-console.log(`one run alone: ${single.heals} heals, ${single.rows} rows, ${single.seconds.toFixed(1)} s`);
+console.log(`one run alone: ${single.heals} heals, ${single.rows} rows, ${single.duplicates} duplicate rows, ${single.seconds.toFixed(1)} s`);
 let worst = 0;
 for (let t = 1; t <= TRIALS; t += 1) {
   const result = await trial(`t${t}`, RUNS);
   worst = Math.max(worst, result.duplicates);
+  const late = result.caughtUp > 0 ? ` (${result.rowsNow} right after the runs, ${result.caughtUp} exported by the next run: ${[...new Set(result.stopped)].join('; ')})` : '';
   console.log(
-    `trial ${String(t).padStart(2)}: ${RUNS} runs ${STAGGER_MS / 1000} s apart: heals ${result.heals}, rows ${result.rows}, duplicate rows ${result.duplicates}, ` +
+    `trial ${String(t).padStart(2)}: ${RUNS} runs ${STAGGER_MS / 1000} s apart: heals ${result.heals}, rows ${result.rows}${late}, duplicate rows ${result.duplicates}, ` +
       `wall ${result.seconds.toFixed(1)} s (${(result.seconds / single.seconds).toFixed(2)}x one run)`,
   );
 }

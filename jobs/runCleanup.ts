@@ -10,7 +10,7 @@ import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import { HEALING_TYPE, type RunIdentity } from './batchHealingEvent.js';
 import { decideCandidates, queryCandidates } from './candidates.js';
-import { healBatches } from './healBatches.js';
+import { FirestoreUnavailableError, healBatches } from './healBatches.js';
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
 import { ownsBatch } from './taskShard.js';
 
@@ -105,6 +105,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     summary.not_started = heals.notStarted;
     summary.healed_ids = heals.healedIds;
     summary.stopped = stop.aborted;
+    if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
     // Export this run's events and the pending ones it claims, under the export deadline.
     const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);

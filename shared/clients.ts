@@ -6,9 +6,19 @@ const BIGQUERY_ENDPOINT = 'https://bigquery.googleapis.com';
 /** How long the metadata server gets to answer before this process is taken to run outside Google Cloud. */
 const METADATA_PROBE_TIMEOUT_MS = 3000;
 
-/** Firestore for the configured project; FIRESTORE_EMULATOR_HOST, when set, points it at the emulator. */
+/**
+ * Firestore for the configured project; FIRESTORE_EMULATOR_HOST, when set, points it at the emulator
+ * (the library reads it from the environment itself). The emulator needs no credentials, so the
+ * universe domain is given rather than looked up, which would probe the metadata server and print
+ * a MetadataLookupWarning outside Google Cloud.
+ */
 export function createFirestore(config: Pick<CommonConfig, 'projectId'>): Firestore {
-  return new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+  const emulator = process.env.FIRESTORE_EMULATOR_HOST !== undefined && process.env.FIRESTORE_EMULATOR_HOST !== '';
+  return new Firestore({
+    projectId: config.projectId,
+    ignoreUndefinedProperties: true,
+    ...(emulator ? { clientOptions: { universeDomain: 'googleapis.com' } } : {}),
+  });
 }
 
 /**
