@@ -259,36 +259,10 @@ job_settings=(
   "SLACK_DEADLINE_SECONDS=${SLACK_DEADLINE_SECONDS:-15}" "LOG_LEVEL=$log_level"
 )
 
-# Builds the job from this checkout into the work folder (not dist/, which other tools may be
-# using) and runs its --check-config with exactly the environment the deployed job gets.
-check_job_settings() {
-  local build="$work_dir/build" status=0 answer
-  mkdir "$build"
-  ln -s "$root/node_modules" "$build/node_modules"
-  if ! node_modules/.bin/tsc -p tsconfig.json --noCheck --outDir "$build" >"$work_dir/build.log" 2>&1; then
-    cat "$work_dir/build.log" >&2
-    fail "the job does not build from this checkout (node_modules/.bin/tsc -p tsconfig.json), so its settings cannot be checked"
-  fi
-  local check_env=(PATH="$PATH" "${job_settings[@]}" CLOUD_RUN_TASK_COUNT="$tasks" CLOUD_RUN_TASK_INDEX=0)
-  if [ -n "$webhook" ]; then check_env+=(SLACK_WEBHOOK_URL="$webhook"); fi
-  answer=$(env -i "${check_env[@]}" "$node" "$build/jobs/main.js" --check-config 2>"$work_dir/check-config") || status=$?
-  if [ "$status" -eq 0 ] && [ "$answer" = 'configuration ok' ]; then
-    say "the job's settings pass its own check (auto-batch-cleanup --check-config): $answer"
-  elif [ "$status" -eq 2 ]; then
-    head -n 1 "$work_dir/check-config" >&2
-    printf 'deploy: the job refuses these settings (auto-batch-cleanup --check-config); nothing was deployed\n' >&2
-    exit 2
-  else
-    cat "$work_dir/check-config" >&2
-    fail "auto-batch-cleanup --check-config exited with status $status${answer:+ saying \"$answer\"}"
-  fi
-}
-
 # The webhook is checked by the job's rules too; it is never printed.
+# shellcheck source=/dev/null
+source "$root/deploy/lib/job-settings.sh"
 check_job_settings
-for setting in "${job_settings[@]}"; do
-  [[ $setting != *,* ]] || usage_error "${setting%%=*} cannot contain a comma (gcloud --set-env-vars separates with commas)"
-done
 
 if [ -z "$image_tag" ]; then
   if commit=$(git rev-parse --short=12 HEAD 2>/dev/null); then
