@@ -8,7 +8,7 @@ import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';
-import { benchRun, seedStalled } from './benchSupport.js';
+import { benchRun, seedStalled } from '../test/support/benchRuns.js';
 
 const STALLED = Number(process.env.BENCH_STALLED ?? 200);
 const DEADLINE = process.env.BENCH_EXPORT_DEADLINE ?? '60';

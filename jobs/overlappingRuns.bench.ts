@@ -9,7 +9,7 @@ import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';
-import { benchRun, seedStalled } from './benchSupport.js';
+import { benchRun, seedStalled } from '../test/support/benchRuns.js';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 10);
 const STALLED = Number(process.env.BENCH_STALLED ?? 500);

@@ -1,10 +1,10 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { LogChannel } from '../shared/alerts/LogChannel.js';
-import { createBigQuery, createFirestore } from '../shared/clients.js';
-import type { JobConfig } from '../shared/config.js';
-import { HealingEventTable } from '../shared/healingEventTable.js';
-import { createMemoryLogger } from '../shared/logger.js';
-import { runCleanup } from './runCleanup.js';
+import { LogChannel } from '../../shared/alerts/LogChannel.js';
+import { createBigQuery, createFirestore } from '../../shared/clients.js';
+import type { JobConfig } from '../../shared/config.js';
+import { HealingEventTable } from '../../shared/healingEventTable.js';
+import { createMemoryLogger } from '../../shared/logger.js';
+import { runCleanup } from '../../jobs/runCleanup.js';
 
 /** Stalled batches for a benchmark, written with one BulkWriter. */
 export async function seedStalled(firestore: Firestore, collection: string, count: number, prefix: string): Promise<void> {
