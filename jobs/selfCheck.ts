@@ -46,7 +46,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   ];
   let failed = 0;
   for (const check of checks) {
-    const problem = await withTimeout(check.run()).then(() => undefined, explain);
+    const problem = await withTimeout(check.run()).then(() => undefined, explainCheckFailure);
     if (problem === undefined) write(`ok    ${check.name}`);
     else {
       failed += 1;
@@ -80,8 +80,8 @@ function normalType(type: string | undefined): string {
   return ({ BOOL: 'BOOLEAN', INT64: 'INTEGER', FLOAT64: 'FLOAT' } as Record<string, string>)[upper] ?? upper;
 }
 
-/** A missing index names its link to create it; a building one says so. */
-function explain(error: unknown): string {
+/** Why a check failed, in one line: a missing index names Firestore's link to create it; a building one says so. */
+export function explainCheckFailure(error: unknown): string {
   const text = firstLine(error);
   const code = (error as { code?: unknown } | null)?.code;
   const link = /https:\/\/\S+/.exec(error instanceof Error ? error.message : String(error))?.[0];
