@@ -5,6 +5,7 @@ import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createHealingEvent } from '../healingEvent.js';
 import { HealingEventTable } from '../healingEventTable.js';
 import { createMemoryLogger } from '../logger.js';
+import { BigQueryStandIn } from '../../test/support/bigQueryStandIn.js';
 import { commonTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
 import { toFirestoreDocument } from './eventDocument.js';
 import { Outbox } from './Outbox.js';
@@ -141,5 +142,31 @@ describe('the outbox of pending healing events', () => {
     const report = await outbox(collection).export([], AbortSignal.abort());
     expect(report).toMatchObject({ exported: 0, pending: 1, stoppedBy: 'deadline' });
     expect((await firestore.collection(collection).doc('late').get()).get('export_claim')).toBeUndefined();
+  });
+});
+
+describe('a row BigQuery refuses for good', () => {
+  it('is released twice, then set aside on the third refusal with the reason, while the other rows go in', async () => {
+    const standIn = new BigQueryStandIn({ target: config.bigqueryEmulatorHost });
+    const collection = `events_${uniqueSuffix()}`;
+    const goodReason = `accepted ${uniqueSuffix()}`;
+    await firestore.collection(collection).doc('refused-row').set(foreignDocument(`refused ${uniqueSuffix()}`));
+    await firestore.collection(collection).doc('good-row').set(foreignDocument(goodReason));
+    const through = new HealingEventTable(createBigQuery({ ...config, bigqueryEmulatorHost: await standIn.start() }), config.dataset, config.table);
+    standIn.refuseInsertIds.add('refused-row');
+    try {
+      const reports = [];
+      for (let attempt = 0; attempt < 3; attempt += 1) reports.push(await outbox(collection, { table: through }).export([], deadline()));
+
+      expect(reports.map((report) => [report.exported, report.setAside, report.pending])).toEqual([[1, 0, 1], [0, 0, 1], [0, 1, 0]]);
+      const doc = (await firestore.collection(collection).doc('refused-row').get()).data()!;
+      expect(doc.bigquery_exported).toBeUndefined();
+      expect(doc.export_error).toMatch(/refused by BigQuery 3 times: invalid: no such field/);
+      expect(await outbox(collection, { table: through }).export([], deadline())).toMatchObject({ exported: 0, setAside: 0, pending: 0 });
+      expect(standIn.insertIds().filter((id) => id === 'refused-row')).toHaveLength(3);
+      expect(await rowsWithReason(goodReason)).toHaveLength(1);
+    } finally {
+      await standIn.stop();
+    }
   });
 });

@@ -38,6 +38,8 @@ export class BigQueryStandIn {
   mode: BigQueryStandInMode;
   /** How long a forwarded `POST .../tables/*\/insertAll` is held before it is forwarded; 0 forwards at once. */
   insertDelayMs: number;
+  /** Rows with these insert ids are refused as invalid, the way BigQuery refuses a bad row (the others go in). */
+  readonly refuseInsertIds = new Set<string>();
   /** Requests received, by kind, in every mode. */
   readonly counts = { insertAll: 0, other: 0 };
   /** Every insertAll request received, in arrival order. */
@@ -138,6 +140,7 @@ export class BigQueryStandIn {
         this.inserts.push({ table: insertTable, insertIds: insertIdsOf(body, request.headers['content-encoding']), mode });
         for (const listener of this.insertListeners) listener();
         if (mode !== 'forward') return this.answerWithoutForwarding(request, response, mode);
+        if (this.refuseInsertIds.size > 0) return void this.forwardRefusing(request, response, body);
         if (this.insertDelayMs <= 0) return this.forward(request, response, body);
         const timer = setTimeout(() => {
           this.timers.delete(timer);
@@ -147,6 +150,20 @@ export class BigQueryStandIn {
       },
       () => response.destroy(),
     );
+  }
+
+  /** Forwards the rows not refused, and answers with an `invalid` insert error for each refused one. */
+  private async forwardRefusing(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
+    const parsed = JSON.parse((request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8')) as { rows?: Array<{ insertId?: string }> };
+    const rows = parsed.rows ?? [];
+    const refused = rows.flatMap((row, index) => (row.insertId !== undefined && this.refuseInsertIds.has(row.insertId) ? [index] : []));
+    const kept = rows.filter((_, index) => !refused.includes(index));
+    if (kept.length > 0) {
+      const upstream = await fetch(new URL(request.url ?? '/', this.target), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...parsed, rows: kept }) });
+      await upstream.text();
+    }
+    const insertErrors = refused.map((index) => ({ index, errors: [{ reason: 'invalid', location: 'metadata', message: 'no such field: refused_by_stand_in.' }] }));
+    sendJson(response, 200, { kind: 'bigquery#tableDataInsertAllResponse', ...(insertErrors.length > 0 ? { insertErrors } : {}) });
   }
 
   private answerWithoutForwarding(request: IncomingMessage, response: ServerResponse, mode: 'hang' | 'fail'): void {
