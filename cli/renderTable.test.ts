@@ -52,6 +52,12 @@ describe('table rendering', () => {
     expect(lines.slice(-3)).toEqual(['RECOMMENDATIONS', `- ${report.recommendations[0]}`, '']);
   });
 
+  it('shows time to heal for every type and for batch_cleanup, and leaves it out for another type', () => {
+    expect(text).toContain('Time to heal (batch_cleanup, last progress to successful heal): median 21.5');
+    expect(renderTable({ ...report, filter: { healing_type: 'batch_cleanup' } })).toContain('Time to heal');
+    expect(renderTable({ ...report, filter: { healing_type: 'retry' }, time_to_heal: null })).not.toContain('Time to heal');
+  });
+
   it('says plainly when there were no healing events', () => {
     const empty = { ...report, filter: { healing_type: 'retry' }, totals: { events: 0, successes: 0, failures: 0, success_rate: null } };
     expect(renderTable(empty)).toBe(

@@ -29,7 +29,7 @@ export function renderTable(report: HealingReport): string {
     `Healing events${only} from ${period}`,
     '',
     `${count(totals.events)} events: ${count(totals.successes)} succeeded, ${count(totals.failures)} failed, success rate ${rate(totals.success_rate)}`,
-    timeToHealLine(report),
+    ...(report.filter.healing_type === null || report.filter.healing_type === 'batch_cleanup' ? [timeToHealLine(report)] : []),
     '',
     ...typeTable(report),
     '',
