@@ -69,7 +69,7 @@ if [ ! -x node_modules/.bin/node ] || [ "${CI:-}" = "true" ]; then
   [ "$status" -eq 0 ] || exit "$status"
   hidden=$(cat "$hidden_file")
   if [ "${hidden:-0}" -gt 0 ] && [ -x node_modules/.bin/node ]; then
-    echo "npm ran on the system's Node $(node --version) and warned that $hidden packages want a newer Node; the project brings its own Node $(node_modules/.bin/node --version), which is checked instead" >&2
+    echo "npm warned that $hidden packages want a newer Node than the one npm runs on; the project brings its own Node $(node_modules/.bin/node --version), which is checked instead" >&2
     check_engines_with_project_node
   fi
 fi

@@ -71,8 +71,8 @@ describe('install-dependencies.sh', () => {
     expect(lines.filter((line) => line.includes("required: { node: '>=22.12.0' }"))).toEqual([]);
     expect(stderr).toContain(engineBlock('needs-npm@1.0.0', "{ npm: '>=12' }"));
     expect(stderr).toContain('npm warn deprecated glob@7.2.3');
-    expect(lines.filter((line) => line.startsWith('npm ran on the system'))).toEqual([
-      expect.stringMatching(/^npm ran on the system's Node v\d+\.\d+\.\d+ and warned that 18 packages want a newer Node; the project brings its own Node v22\.\d+\.\d+, which is checked instead$/),
+    expect(lines.filter((line) => line.startsWith('npm warned that'))).toEqual([
+      expect.stringMatching(/^npm warned that 18 packages want a newer Node than the one npm runs on; the project brings its own Node v22\.\d+\.\d+, which is checked instead$/),
     ]);
     expect(lines.at(-1)).toMatch(/^npm warn EBADENGINE too-new@2\.0\.0 wants Node >=24; the project runs Node v22\./);
     expect(lines).toHaveLength(5 + 1 + 1 + 1);
