@@ -249,6 +249,22 @@ describe('auto-batch-cleanup: safety under concurrency and repetition', () => {
   });
 });
 
+describe('auto-batch-cleanup: the safety brake without a webhook', () => {
+  it('raises one CRITICAL log alert, and a second braked run within the hour logs nothing above INFO but its ERROR summary', async () => {
+    const config = freshConfig({ MAX_HEALS_PER_RUN: '2' });
+    await seedBatches(firestore, config.batchCollection, ['lb-1', 'lb-2', 'lb-3'].map((id) => stalled(id)), now);
+    const loud = (lines: Array<Record<string, unknown>>) => lines.filter((line) => ['WARNING', 'ERROR', 'CRITICAL'].includes(String(line.severity)));
+
+    const first = await runJob(config);
+    const second = await runJob(config);
+
+    expect([first.exitCode, second.exitCode]).toEqual([1, 1]);
+    expect(loud(first.logger.lines).map((line) => [line.severity, line.alert_level ?? line.message])).toEqual([['CRITICAL', 'safety_brake'], ['ERROR', 'run summary']]);
+    expect(loud(second.logger.lines).map((line) => [line.severity, line.message])).toEqual([['ERROR', 'run summary']]);
+    expect(second.logger.lines.some((line) => line.severity === 'INFO' && line.alert_level === 'safety_brake' && line.suppressed === true)).toBe(true);
+  });
+});
+
 describe('auto-batch-cleanup: when services are down', () => {
   it('still heals while BigQuery is unreachable, keeps the events pending, and the next run exports them once', async () => {
     const config = freshConfig();

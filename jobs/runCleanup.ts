@@ -80,7 +80,8 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     if (decision.stalled.length > config.maxHealsPerRun) {
       summary.safety_brake = true;
       const sample = decision.stalled.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
-      logger.critical(`safety brake: ${decision.stalled.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
+      // The alert below carries the severity, once an hour; this line only describes the run.
+      logger.info(`safety brake: ${decision.stalled.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
         stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
       });
       if (!config.dryRun && config.taskIndex === 0) {
