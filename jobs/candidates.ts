@@ -1,4 +1,4 @@
-import { type CollectionReference, Timestamp } from '@google-cloud/firestore';
+import { type CollectionReference, type Query, Timestamp } from '@google-cloud/firestore';
 import type { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import { type Batch, parseBatch } from './batchDocument.js';
 import { isStalled, type StallRule } from './stallRule.js';
@@ -20,10 +20,14 @@ export interface CandidateDecision {
  * MAX_AGE_HOURS), so reads grow with the open batches, not with the collection.
  */
 export async function queryCandidates(batches: CollectionReference, rule: StallRule, now: Date, reads: FirestoreReadMeter): Promise<Array<{ id: string; data: Record<string, unknown> }>> {
-  const oldest = Timestamp.fromMillis(now.getTime() - rule.maxAgeHours * 3_600_000);
-  const snapshot = await batches.where('is_complete', '==', false).where('created_at', '>=', oldest).get();
+  const snapshot = await candidatesQuery(batches, rule, now).get();
   reads.documents(snapshot.size);
   return snapshot.docs.map((doc) => ({ id: doc.id, data: doc.data() }));
+}
+
+/** Open batches created within MAX_AGE_HOURS: served by the (is_complete, created_at) index. */
+export function candidatesQuery(batches: CollectionReference, rule: StallRule, now: Date): Query {
+  return batches.where('is_complete', '==', false).where('created_at', '>=', Timestamp.fromMillis(now.getTime() - rule.maxAgeHours * 3_600_000));
 }
 
 /** Splits the candidates into stalled batches and malformed documents. Pure. */

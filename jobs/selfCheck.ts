@@ -1,10 +1,14 @@
-import { FieldPath, type Firestore, type Query, Timestamp } from '@google-cloud/firestore';
+import type { Firestore, Query } from '@google-cloud/firestore';
 import schema from '../schemas/healing_events.json' with { type: 'json' };
 import type { JobConfig } from '../shared/config.js';
 import { EXIT_FAILED, EXIT_OK, firstLine } from '../shared/exitCodes.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
+import { waitingQuery } from '../shared/alerts/AlertGate.js';
+import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
 import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
+import { pendingQuery } from '../shared/outbox/Outbox.js';
 import { HEALING_TYPE } from './batchHealingEvent.js';
+import { candidatesQuery } from './candidates.js';
 
 /** One check may take this long before it counts as failed. */
 const CHECK_TIMEOUT_MS = 30_000;
@@ -31,17 +35,19 @@ interface Check {
 export async function selfCheck({ config, firestore, table, write }: SelfCheckDependencies): Promise<number> {
   const batches = firestore.collection(config.batchCollection);
   const events = firestore.collection(config.healingCollection);
-  const since = Timestamp.fromMillis(Date.now() - 24 * 3_600_000);
-  const ofType = events.where('healing_type', '==', HEALING_TYPE);
-  const query = (run: () => Query) => async () => void (await run().get());
+  const now = new Date();
+  const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
+  const counts = countQueries(events, HEALING_TYPE, now);
+  const get = (query: Query) => async () => void (await query.limit(1).get());
+  const count = (query: Query) => async () => void (await query.limit(1).count().get());
   const checks: Check[] = [
-    { name: `candidate batches query on ${config.batchCollection} (is_complete, created_at)`, run: query(() => batches.where('is_complete', '==', false).where('created_at', '>=', since).limit(1)) },
-    { name: `pending events query on ${config.healingCollection} (${EXPORTED_FIELD})`, run: query(() => events.where(EXPORTED_FIELD, '==', false).orderBy(FieldPath.documentId()).limit(1)) },
-    { name: `pending events count on ${config.healingCollection}`, run: async () => void (await events.where(EXPORTED_FIELD, '==', false).limit(1).count().get()) },
-    { name: `events per type count on ${config.healingCollection} (healing_type, timestamp)`, run: async () => void (await ofType.where('timestamp', '>', since).limit(1).count().get()) },
-    { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp)`, run: async () => void (await ofType.where('success', '==', false).where('timestamp', '>', since).limit(1).count().get()) },
-    { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: query(() => ofType.orderBy('timestamp', 'desc').limit(1)) },
-    { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: query(() => firestore.collection(`${config.healingCollection}_alert_state`).where('retry', '==', true).limit(1)) },
+    { name: `candidate batches query on ${config.batchCollection} (is_complete, created_at)`, run: get(candidatesQuery(batches, rule, now)) },
+    { name: `pending events query on ${config.healingCollection} (${EXPORTED_FIELD})`, run: get(pendingQuery(events)) },
+    { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events)) },
+    { name: `events per type count on ${config.healingCollection} (healing_type, timestamp desc)`, run: count(counts.lastDay) },
+    { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
+    { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, HEALING_TYPE)) },
+    { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
   ];
   let failed = 0;

@@ -1,4 +1,4 @@
-import { type CollectionReference, FieldValue, type Firestore } from '@google-cloud/firestore';
+import { type CollectionReference, FieldValue, type Firestore, type Query } from '@google-cloud/firestore';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import { type AlertKind, AlertState, type AlertStateJson } from './AlertState.js';
 import type { SlackMessage } from './slackMessages.js';
@@ -63,7 +63,7 @@ export class AlertGate {
 
   /** Types with an alert waiting to be sent again or a check left over. */
   async waiting(): Promise<UndeliveredAlert[]> {
-    const snapshot = await this.states.where('retry', '==', true).get();
+    const snapshot = await waitingQuery(this.states).get();
     this.reads.documents(snapshot.size);
     return snapshot.docs.map((doc) => {
       const undelivered = doc.get('undelivered') as { kind?: AlertKind; message?: string } | undefined;
@@ -74,6 +74,11 @@ export class AlertGate {
       };
     });
   }
+}
+
+/** Alert states of types with an alert or a check waiting for the next run. */
+export function waitingQuery(states: CollectionReference): Query {
+  return states.where('retry', '==', true);
 }
 
 function documentId(healingType: string): string {

@@ -1,4 +1,4 @@
-import { type CollectionReference, Timestamp } from '@google-cloud/firestore';
+import { type CollectionReference, type Query, Timestamp } from '@google-cloud/firestore';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import type { PatternCounts } from './alertLevel.js';
 import type { RecentEvent } from './slackMessages.js';
@@ -17,25 +17,14 @@ export class PatternDetector {
   ) {}
 
   async counts(healingType: string, now: Date): Promise<PatternCounts> {
-    const ofType = this.events.where('healing_type', '==', healingType);
-    const hourAgo = Timestamp.fromMillis(now.getTime() - HOUR_MS);
-    const dayAgo = Timestamp.fromMillis(now.getTime() - 24 * HOUR_MS);
-    const [lastHour, lastDay, failuresLastDay] = await Promise.all([
-      this.count(ofType.where('timestamp', '>', hourAgo)),
-      this.count(ofType.where('timestamp', '>', dayAgo)),
-      this.count(ofType.where('success', '==', false).where('timestamp', '>', dayAgo)),
-    ]);
+    const queries = countQueries(this.events, healingType, now);
+    const [lastHour, lastDay, failuresLastDay] = await Promise.all([this.count(queries.lastHour), this.count(queries.lastDay), this.count(queries.failuresLastDay)]);
     return { lastHour, lastDay, failuresLastDay };
   }
 
   /** The newest events of a type, for the alert message. */
   async recent(healingType: string, limit: number): Promise<RecentEvent[]> {
-    const snapshot = await this.events
-      .where('healing_type', '==', healingType)
-      .orderBy('timestamp', 'desc')
-      .select('healing_id', 'timestamp', 'trigger_reason', 'success')
-      .limit(limit)
-      .get();
+    const snapshot = await recentQuery(this.events, healingType).select('healing_id', 'timestamp', 'trigger_reason', 'success').limit(limit).get();
     this.reads.documents(snapshot.size);
     return snapshot.docs.map((doc) => ({
       healing_id: String(doc.get('healing_id')),
@@ -45,10 +34,30 @@ export class PatternDetector {
     }));
   }
 
-  private async count(query: FirebaseFirestore.Query): Promise<number> {
+  private async count(query: Query): Promise<number> {
     const snapshot = await query.count().get();
     const matched = snapshot.data().count;
     this.reads.aggregation(matched);
     return matched;
   }
+}
+
+/**
+ * The counts' queries. Each orders by timestamp, newest first, so it is served by exactly the
+ * (healing_type, timestamp desc) and (healing_type, success, timestamp desc) indexes deploy creates.
+ */
+export function countQueries(events: CollectionReference, healingType: string, now: Date): Record<keyof PatternCounts, Query> {
+  const ofType = events.where('healing_type', '==', healingType);
+  const hourAgo = Timestamp.fromMillis(now.getTime() - HOUR_MS);
+  const dayAgo = Timestamp.fromMillis(now.getTime() - 24 * HOUR_MS);
+  return {
+    lastHour: ofType.where('timestamp', '>', hourAgo).orderBy('timestamp', 'desc'),
+    lastDay: ofType.where('timestamp', '>', dayAgo).orderBy('timestamp', 'desc'),
+    failuresLastDay: ofType.where('success', '==', false).where('timestamp', '>', dayAgo).orderBy('timestamp', 'desc'),
+  };
+}
+
+/** A type's events, newest first. */
+export function recentQuery(events: CollectionReference, healingType: string): Query {
+  return events.where('healing_type', '==', healingType).orderBy('timestamp', 'desc');
 }

@@ -1,4 +1,4 @@
-import { type CollectionReference, type DocumentReference, type DocumentSnapshot, FieldPath, FieldValue, type Firestore, type Transaction } from '@google-cloud/firestore';
+import { type CollectionReference, type DocumentReference, type DocumentSnapshot, FieldPath, FieldValue, type Firestore, type Query, type Transaction } from '@google-cloud/firestore';
 import { isAlreadyExists } from '../firestoreErrors.js';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import type { HealingEvent } from '../healingEvent.js';
@@ -83,7 +83,7 @@ export class Outbox {
     let going = await this.exportDocuments(ownIds.map((id) => this.events.doc(id)), report, signal);
     let after: DocumentSnapshot | undefined;
     while (going && !signal.aborted) {
-      let query = this.events.where(EXPORTED_FIELD, '==', false).orderBy(FieldPath.documentId()).limit(PAGE);
+      let query = pendingQuery(this.events).limit(PAGE);
       if (after !== undefined) query = query.startAfter(after);
       const page = await query.get();
       this.options.reads.documents(page.size);
@@ -188,7 +188,7 @@ export class Outbox {
   }
 
   private async countPending(): Promise<number> {
-    const snapshot = await this.events.where(EXPORTED_FIELD, '==', false).count().get();
+    const snapshot = await pendingQuery(this.events).count().get();
     const count = snapshot.data().count;
     this.options.reads.aggregation(count);
     return count;
@@ -199,3 +199,7 @@ export class Outbox {
   }
 }
 
+/** Events not yet in BigQuery, in document id order (served by the automatic single-field index). */
+export function pendingQuery(events: CollectionReference): Query {
+  return events.where(EXPORTED_FIELD, '==', false).orderBy(FieldPath.documentId());
+}
