@@ -11,7 +11,7 @@ import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { createLogger, errorFields, type Logger } from '../shared/logger.js';
 import { FirestoreUnavailableError } from './healBatches.js';
-import { runCleanup } from './runCleanup.js';
+import { type CleanupSummary, runCleanup } from './runCleanup.js';
 import { selfCheck } from './selfCheck.js';
 
 /** How long closing the clients may take once the work is done. */
@@ -80,10 +80,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
       config.slackWebhookUrl === undefined
         ? new LogChannel(logger)
         : new SlackChannel({ webhookUrl: config.slackWebhookUrl, logger, postTimeoutMs: config.slackDeadlineSeconds * 1000 });
-    const { exitCode, failure } = await runCleanup({ config, firestore, table, channel, logger, stop });
+    const { exitCode, failure, summary } = await runCleanup({ config, firestore, table, channel, logger, stop });
     firestoreGone = failure instanceof FirestoreUnavailableError;
     if (failure !== undefined) process.stderr.write(`auto-batch-cleanup: ${explainFailure(failure, config, env)}\n`);
-    else if (exitCode !== EXIT_OK) process.stderr.write(`auto-batch-cleanup: ${outcomeLine(stop)}\n`);
+    else if (exitCode !== EXIT_OK) process.stderr.write(`auto-batch-cleanup: ${outcomeLine(summary, config)}\n`);
     return exitCode;
   } catch (error) {
     const line = explainFailure(error, config, env);
@@ -96,8 +96,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
-function outcomeLine(stop: AbortSignal): string {
-  return stop.aborted ? 'stopped by SIGTERM; see the run summary' : 'the run did not heal everything it should; see the run summary';
+/** Why a run that ran to its end exits 1, in one line. */
+function outcomeLine(summary: CleanupSummary, config: JobConfig): string {
+  if (summary.safety_brake) return `safety brake: ${summary.stalled} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`;
+  if (summary.stopped) return `stopped by SIGTERM after ${summary.healed} heal(s); ${summary.not_started} batch(es) left for the next run`;
+  return `${summary.failed} heal(s) failed; see the run summary and the failed-heal events`;
 }
 
 /** Closes the Firestore client after the work it carries; a client that does not close in time is left to the process exit. */

@@ -68,6 +68,7 @@ describe('a run told to stop', () => {
     expect(summary).toMatchObject({ severity: 'ERROR', stopped: true, exit_code: 1, failed: 0 });
     expect(Number(summary!.not_started)).toBeGreaterThan(0);
     expect(stopped.stderr.trim().split('\n')).toHaveLength(1);
+    expect(stopped.stderr).toContain('stopped by SIGTERM');
     const after = await consistency(env);
     expect(after.healed.size).toBe(summary!.healed);
     expect([...after.healed.keys()].sort()).toEqual([...after.recorded.keys()].sort());
@@ -102,4 +103,15 @@ describe('a run whose Firestore goes away', () => {
     expect([...after.healed.keys()].sort()).toEqual([...after.recorded.keys()].sort());
     for (const [batchId, healingId] of after.healed) expect(after.recorded.get(batchId)).toBe(healingId);
   }, 180_000);
+});
+
+describe('a run that braked', () => {
+  it('exits 1 with one line naming the count and MAX_HEALS_PER_RUN', async () => {
+    const env = envFor('brake', { MAX_HEALS_PER_RUN: '2' });
+    await seed(env, 3);
+    const result = await runJob({ env });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('auto-batch-cleanup: safety brake: 3 stalled batches exceed MAX_HEALS_PER_RUN (2); healed none');
+    expect(summaryOf(result.lines)).toMatchObject({ safety_brake: true, healed: 0, exit_code: 1 });
+  });
 });
