@@ -1,4 +1,5 @@
 import type { CommonConfig } from '../shared/config.js';
+import { firstLine } from '../shared/exitCodes.js';
 
 /** BigQuery could not answer; the message says what to check. Programs exit 1 on it. */
 export class BigQueryFailure extends Error {
@@ -11,7 +12,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 
 /** One line naming what went wrong and what to check: the emulator or network, the table's names, or the credentials. */
 export function toBigQueryFailure(error: unknown, target: Target): BigQueryFailure {
-  const detail = firstLine(error);
+  const detail = firstLine(error, Number.POSITIVE_INFINITY);
   const where = target.bigqueryEmulatorHost ?? 'bigquery.googleapis.com';
   const table = `${target.projectId}.${target.dataset}.${target.table}`;
   const fail = (message: string) => new BigQueryFailure(message, { cause: error });
@@ -43,9 +44,4 @@ function networkCode(error: unknown): string | undefined {
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
   }
   return undefined;
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? message).trim();
 }

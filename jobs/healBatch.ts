@@ -1,4 +1,5 @@
 import { FieldValue, type Firestore, type DocumentReference } from '@google-cloud/firestore';
+import { firstLine } from '../shared/exitCodes.js';
 import { isAlreadyExists } from '../shared/firestoreErrors.js';
 import type { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
@@ -54,6 +55,6 @@ export async function healBatch(ref: DocumentReference, queried: Batch, context:
   } catch (error) {
     // The event id is derived from the batch and its last update: if it exists, another run healed this batch.
     if (isAlreadyExists(error)) return { kind: 'changed', reason: 'healed by another run' };
-    return { kind: 'failed', error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error' };
+    return { kind: 'failed', error: firstLine(error, Number.POSITIVE_INFINITY) || 'unknown error' };
   }
 }

@@ -6,6 +6,7 @@ import type { Batch } from './batchDocument.js';
 import { failedEvent, HEALING_TYPE } from './batchHealingEvent.js';
 import { type HealContext, healBatch } from './healBatch.js';
 import { firstLine } from '../shared/exitCodes.js';
+import { TIMED_OUT, within } from '../shared/timeLimit.js';
 
 /** Heals run this many at a time; each is its own transaction on its own batch. */
 const HEAL_CONCURRENCY = 8;
@@ -42,8 +43,8 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
         results.notStarted += 1;
         return;
       }
-      const outcome = await withTimeout(healBatch(collection.doc(batch.id), batch, context), timeoutMs);
-      if (outcome === 'timeout') {
+      const outcome = await within(healBatch(collection.doc(batch.id), batch, context), timeoutMs);
+      if (outcome === TIMED_OUT) {
         results.firestoreDown = `Firestore did not answer a heal transaction within ${timeoutMs / 1000} s`;
         results.failedIds.push(batch.id);
         logger.error(`failed to heal batch ${batch.id}: ${results.firestoreDown}`, { batch_id: batch.id });
@@ -62,8 +63,8 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
         if (results.firestoreDown !== undefined) return;
         const event = createHealingEvent(failedEvent(batch, context.now, context.run, context.collection, outcome.error), context.now);
         try {
-          const written = await withTimeout(context.outbox.write(event), timeoutMs);
-          if (written === 'timeout') results.firestoreDown = `Firestore did not answer within ${timeoutMs / 1000} s`;
+          const written = await within(context.outbox.write(event), timeoutMs);
+          if (written === TIMED_OUT) results.firestoreDown = `Firestore did not answer within ${timeoutMs / 1000} s`;
           else if (written) results.events.push(event);
         } catch (error) {
           logger.error(`could not record the failed heal of batch ${batch.id}: ${firstLine(error)}`, { batch_id: batch.id });
@@ -78,17 +79,4 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
 /** Firestore stopped answering during the heals: the run ends there, as failed. */
 export class FirestoreUnavailableError extends Error {
   override name = 'FirestoreUnavailableError';
-}
-
-/** The work's result, or `timeout` when it has not ended in time (the work itself goes on). */
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -10,6 +10,7 @@ import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../shared/exitC
 import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { createLogger, errorFields, type Logger } from '../shared/logger.js';
+import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import { FirestoreUnavailableError } from './healBatches.js';
 import { type CleanupSummary, runCleanup } from './runCleanup.js';
 import { selfCheck } from './selfCheck.js';
@@ -105,9 +106,8 @@ function outcomeLine(summary: CleanupSummary, config: JobConfig): string {
 
 /** Closes the Firestore client after the work it carries; a client that does not close in time is left to the process exit. */
 async function closeQuietly(firestore: { terminate(): Promise<void> }, logger: Logger): Promise<void> {
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS).unref());
-  const closed = await Promise.race([firestore.terminate().then(() => 'closed' as const, () => 'closed' as const), timeout]);
-  if (closed === 'timeout') logger.debug('the Firestore client did not close in time');
+  const closed = await within(firestore.terminate().catch(() => undefined), CLOSE_TIMEOUT_MS, { unref: true });
+  if (closed === TIMED_OUT) logger.debug('the Firestore client did not close in time');
 }
 
 /** One line saying what failed and what to check. */

@@ -2,6 +2,8 @@ import type { Firestore, Query } from '@google-cloud/firestore';
 import schema from '../schemas/healing_events.json' with { type: 'json' };
 import type { JobConfig } from '../shared/config.js';
 import { EXIT_FAILED, EXIT_OK, firstLine } from '../shared/exitCodes.js';
+import { isFailedPrecondition } from '../shared/firestoreErrors.js';
+import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { waitingQuery } from '../shared/alerts/AlertGate.js';
 import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
@@ -12,8 +14,6 @@ import { candidatesQuery } from './candidates.js';
 
 /** One check may take this long before it counts as failed. */
 const CHECK_TIMEOUT_MS = 30_000;
-/** gRPC FAILED_PRECONDITION: Firestore's answer to a query whose composite index is missing or building. */
-const FAILED_PRECONDITION = 9;
 
 export interface SelfCheckDependencies {
   config: JobConfig;
@@ -52,7 +52,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   ];
   let failed = 0;
   for (const check of checks) {
-    const problem = await withTimeout(check.run()).then(() => undefined, explainCheckFailure);
+    const problem = await within(check.run(), CHECK_TIMEOUT_MS).then((done) => (done === TIMED_OUT ? `no answer within ${CHECK_TIMEOUT_MS / 1000} s` : undefined), explainCheckFailure);
     if (problem === undefined) write(`ok    ${check.name}`);
     else {
       failed += 1;
@@ -89,21 +89,8 @@ function normalType(type: string | undefined): string {
 /** Why a check failed, in one line: a missing index names Firestore's link to create it; a building one says so. */
 export function explainCheckFailure(error: unknown): string {
   const text = firstLine(error);
-  const code = (error as { code?: unknown } | null)?.code;
   const link = /https:\/\/\S+/.exec(error instanceof Error ? error.message : String(error))?.[0];
-  if (code === FAILED_PRECONDITION && /currently building/i.test(text)) return `index still building${link ? `; see ${link}` : ''}`;
-  if (code === FAILED_PRECONDITION && /requires an index/i.test(text)) return `index missing${link ? `; create it: ${link}` : ''}`;
+  if (isFailedPrecondition(error) && /currently building/i.test(text)) return `index still building${link ? `; see ${link}` : ''}`;
+  if (isFailedPrecondition(error) && /requires an index/i.test(text)) return `index missing${link ? `; create it: ${link}` : ''}`;
   return text;
-}
-
-async function withTimeout(work: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,9 +1,6 @@
-/** gRPC status codes the Firestore client reports on its errors. */
-const ALREADY_EXISTS = 6;
-const DEADLINE_EXCEEDED = 4;
-const PERMISSION_DENIED = 7;
-const UNAVAILABLE = 14;
-const UNAUTHENTICATED = 16;
+import { Status } from 'google-gax';
+
+// The Firestore client reports gRPC status codes (google-gax's Status) on its errors.
 
 function code(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -11,15 +8,20 @@ function code(error: unknown): unknown {
 
 /** A create() whose document already exists. */
 export function isAlreadyExists(error: unknown): boolean {
-  return code(error) === ALREADY_EXISTS;
+  return code(error) === Status.ALREADY_EXISTS;
 }
 
 /** Firestore did not answer in time or could not be reached. */
 export function isUnreachable(error: unknown): boolean {
-  return code(error) === UNAVAILABLE || code(error) === DEADLINE_EXCEEDED;
+  return code(error) === Status.UNAVAILABLE || code(error) === Status.DEADLINE_EXCEEDED;
 }
 
 /** Firestore refused the caller's credentials or roles. */
 export function isAccessDenied(error: unknown): boolean {
-  return code(error) === PERMISSION_DENIED || code(error) === UNAUTHENTICATED;
+  return code(error) === Status.PERMISSION_DENIED || code(error) === Status.UNAUTHENTICATED;
+}
+
+/** A query whose composite index is missing or still building. */
+export function isFailedPrecondition(error: unknown): boolean {
+  return code(error) === Status.FAILED_PRECONDITION;
 }

@@ -4,7 +4,9 @@ import { isAlreadyExists } from '../firestoreErrors.js';
 import { createHealingEvent, type HealingEvent, type HealingEventInput } from '../healingEvent.js';
 import type { Logger } from '../logger.js';
 import { toFirestoreDocument } from '../outbox/eventDocument.js';
-import { errorCategory, firstLine } from './errorCategory.js';
+import { TIMED_OUT, within } from '../timeLimit.js';
+import { firstLine } from '../exitCodes.js';
+import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder, RecorderCloseResult } from './HealingRecorder.js';
 
 export interface FirestoreRecorderSettings {
@@ -87,9 +89,7 @@ export class FirestoreRecorder implements HealingRecorder {
     const { closeTimeoutMs, logger } = this.settings;
     this.deadline = Date.now() + closeTimeoutMs;
     this.sleep?.wake();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)))]);
-    clearTimeout(timer);
+    await within(this.loop, closeTimeoutMs);
     const result: RecorderCloseResult = { written: this.written, unwritten: this.queue.length, dropped: this.dropped };
     if (result.unwritten > 0) {
       logger.error(`${result.unwritten} healing event(s) could not be written to Firestore before the ${closeTimeoutMs} ms close deadline and are lost`, {
@@ -107,10 +107,7 @@ export class FirestoreRecorder implements HealingRecorder {
     const terminated = this.warmUp.then(() => this.settings.firestore.terminate()).catch((error: unknown) => {
       this.settings.logger.debug(`Firestore client did not close cleanly: ${firstLine(error)}`);
     });
-    const remaining = Math.max(0, (this.deadline ?? 0) - Date.now());
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([terminated, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
-    clearTimeout(timer);
+    await within(terminated, (this.deadline ?? 0) - Date.now());
   }
 
   private drop(reason: string, input: HealingEventInput): undefined {
@@ -203,18 +200,11 @@ export class FirestoreRecorder implements HealingRecorder {
 
   /** A write that does not answer within writeTimeoutMs (or the close deadline) counts as failed. */
   private async withTimeout<T>(write: Promise<T>): Promise<T> {
-    const limit = this.deadline === null ? this.settings.writeTimeoutMs : Math.min(this.settings.writeTimeoutMs, this.deadline - Date.now());
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Firestore did not answer within ${Math.max(0, Math.round(limit))} ms`)), Math.max(0, limit));
-      if (this.deadline === null) timer.unref();
-    });
+    const limit = Math.max(0, this.deadline === null ? this.settings.writeTimeoutMs : Math.min(this.settings.writeTimeoutMs, this.deadline - Date.now()));
     write.catch(() => undefined);
-    try {
-      return await Promise.race([write, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const result = await within(write, limit, { unref: this.deadline === null });
+    if (result === TIMED_OUT) throw new Error(`Firestore did not answer within ${Math.round(limit)} ms`);
+    return result;
   }
 
   /** Waits `ms` (cut short by close, and by new events when `wakeOnRecord`); never keeps the process alive unless closing. */

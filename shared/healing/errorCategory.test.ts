@@ -1,4 +1,5 @@
-import { errorCategory, firstLine } from './errorCategory.js';
+import { firstLine } from '../exitCodes.js';
+import { errorCategory } from './errorCategory.js';
 
 function withFields(message: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(message), fields);

@@ -1,3 +1,5 @@
+import { Status } from 'google-gax';
+
 /**
  * A stable root-cause category for an error, so events of one cause group together in alerts and
  * in analyze-healing: an HTTP status as `HTTP 503` (from `status`, `statusCode` or
@@ -18,35 +20,7 @@ export function errorCategory(error: unknown): string {
   return typeof error === 'string' ? (messageCategory(error) ?? 'thrown_string') : 'unknown_error';
 }
 
-/** The first line of an error's message, trimmed and cut to a readable length. */
-export function firstLine(error: unknown, maxLength = 200): string {
-  const message = isObject(error) && typeof error.message === 'string' ? error.message : String(error);
-  const line = (message.split('\n')[0] ?? '').trim();
-  return line.length > maxLength ? `${line.slice(0, maxLength - 1)}…` : line;
-}
-
 const MAX_CAUSE_DEPTH = 4;
-
-/** gRPC status names by code (google-gax's `Status`); Google clients report these as numbers. */
-const GRPC_NAMES = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-] as const;
 
 const SYMBOLIC_CODE = /^[A-Z][A-Z0-9_]*$/;
 const MESSAGE_STATUS = /\b(?:HTTP(?:\/\d(?:\.\d)?)?|status|code|returned)\s*:?\s*([1-5]\d\d)\b/i;
@@ -83,7 +57,8 @@ function statusCategory(error: ErrorLike): string | undefined {
 
 function codeCategory(code: unknown): string | undefined {
   if (typeof code === 'number' && Number.isInteger(code)) {
-    if (code >= 0 && code < GRPC_NAMES.length) return GRPC_NAMES[code];
+    const grpcName = Status[code];
+    if (grpcName !== undefined) return grpcName;
     const status = httpStatus(code);
     return status === undefined ? undefined : `HTTP ${status}`;
   }

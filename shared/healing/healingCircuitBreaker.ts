@@ -1,5 +1,6 @@
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitState, type IDefaultPolicyContext } from 'cockatiel';
-import { errorCategory, firstLine } from './errorCategory.js';
+import { firstLine } from '../exitCodes.js';
+import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 import { checkPolicyOptions, recordHeal, wholeNumber } from './recordHeal.js';
 

@@ -1,5 +1,6 @@
 import { fallback, handleWhen, type IDefaultPolicyContext } from 'cockatiel';
-import { errorCategory, firstLine } from './errorCategory.js';
+import { firstLine } from '../exitCodes.js';
+import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 import { checkPolicyOptions, recordHeal } from './recordHeal.js';
 

@@ -1,5 +1,6 @@
 import { handleWhen, retry, type IRetryContext } from 'cockatiel';
-import { errorCategory, firstLine } from './errorCategory.js';
+import { firstLine } from '../exitCodes.js';
+import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 import { jitterBackoff } from './jitterBackoff.js';
 import { checkPolicyOptions, recordHeal, wholeNumber } from './recordHeal.js';
