@@ -86,8 +86,13 @@ export function loadJobConfig(env: Env): JobConfig {
     taskCount,
     executionName: present(env, 'CLOUD_RUN_EXECUTION'),
     exportDeadlineSeconds: number(env, 'EXPORT_DEADLINE_SECONDS', 60, { min: 0, max: 3600, exclusiveMin: true }),
-    slackDeadlineSeconds: number(env, 'SLACK_DEADLINE_SECONDS', 15, { min: 0, max: 600, exclusiveMin: true }),
+    slackDeadlineSeconds: loadSlackDeadlineSeconds(env),
   };
+}
+
+/** Seconds one Slack post may take (`SLACK_DEADLINE_SECONDS`, default 15), for the job and for `analyze-healing --slack`. */
+export function loadSlackDeadlineSeconds(env: Env): number {
+  return number(env, 'SLACK_DEADLINE_SECONDS', 15, { min: 0, max: 600, exclusiveMin: true });
 }
 
 /** Parses a positive whole number given on the command line, naming the flag when it is not one. */

@@ -1,16 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section, type Field } from '../../shared/alerts/blockKit.js';
+import type { SlackMessage } from '../../shared/alerts/slackMessages.js';
 import type { HealingReport } from '../healingReport.js';
 import { percent } from '../recommendations.js';
 import { changeText } from '../renderTable.js';
 import { describeLength } from './lastDuration.js';
 import { describeMinutes } from './timeToHeal.js';
-
-export interface SlackDigest {
-  text: string;
-  blocks: KnownBlock[];
-}
 
 /** Types shown as fields (three sections); the rest are counted in one line. */
 export const MAX_DIGEST_TYPES = 30;
@@ -20,7 +16,7 @@ export const MAX_DIGEST_TYPES = 30;
  * the changes against the previous window, recommendations. Built only from the shared Block Kit
  * helpers, so every text from events is escaped and every block fits Slack's limits.
  */
-export function slackDigest(report: HealingReport): SlackDigest {
+export function slackDigest(report: HealingReport): SlackMessage {
   const { window, totals } = report;
   const length = describeLength(DateTime.fromISO(window.end).diff(DateTime.fromISO(window.start)).as('milliseconds'));
   const only = report.filter.healing_type === null ? '' : ` (${report.filter.healing_type})`;

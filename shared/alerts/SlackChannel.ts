@@ -1,6 +1,6 @@
-import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
 import type { Logger } from '../logger.js';
 import type { AlertChannel, AlertSubject, Deadline } from './AlertChannel.js';
+import { postToSlack, SlackPostError } from './postToSlack.js';
 import type { SlackMessage } from './slackMessages.js';
 
 export interface SlackChannelOptions {
@@ -36,22 +36,18 @@ export class SlackChannel implements AlertChannel {
       logger.warn(`Slack message not delivered: ${this.down ?? 'alerting deadline reached'}; it is tried again next run`, { ...fields, alert: message.text });
       return false;
     }
-    const webhook = new IncomingWebhook(this.options.webhookUrl, {
-      timeout,
-      fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(timeout) }),
-    });
     try {
-      await webhook.send({ text: message.text, blocks: message.blocks });
+      await postToSlack(this.options.webhookUrl, message, timeout);
       logger.info(`Slack message delivered: ${message.text}`, fields);
       return true;
     } catch (error) {
-      if (error instanceof IncomingWebhookHTTPError && error.statusCode === 400) {
-        logger.error(`Slack refused the message as invalid (HTTP 400 ${error.body.trim().slice(0, 200)})`, { ...fields, alert: message.text, slack_answer: error.body.slice(0, 500) });
+      const failure = error instanceof SlackPostError ? error : new SlackPostError(String(error), false, false);
+      if (failure.invalid) {
+        logger.error(`Slack refused the message as invalid (${failure.message})`, { ...fields, alert: message.text, slack_answer: failure.message });
         return false;
       }
-      const reason = error instanceof IncomingWebhookHTTPError ? `Slack answered HTTP ${error.statusCode}` : `Slack did not answer within ${timeout} ms or could not be reached`;
-      if (!(error instanceof IncomingWebhookHTTPError)) this.down = reason;
-      logger.warn(`Slack message not delivered: ${reason}`, { ...fields, alert: message.text });
+      if (!failure.answered) this.down = `Slack did not answer earlier in this run (${failure.message})`;
+      logger.warn(`Slack message not delivered: ${failure.message}`, { ...fields, alert: message.text });
       return false;
     }
   }
