@@ -115,7 +115,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       exportSignal,
     );
     summary.exported = exported.exported;
-    summary.pending_export = exported.pending ?? 0;
+    summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
     if (stop.aborted) {
       summary.stopped = true;

@@ -35,6 +35,8 @@ export class Alerter {
   private readonly gate: AlertGate;
   private readonly patterns: PatternDetector;
   private readonly now: () => Date;
+  /** Types whose alert state asks for another try; only their state is cleared after a delivery. */
+  private readonly waiting = new Set<string>();
 
   constructor(private readonly options: AlerterOptions) {
     const events = options.firestore.collection(options.collection);
@@ -49,6 +51,7 @@ export class Alerter {
    */
   async check(healingTypes: Iterable<string>, deadline: Deadline): Promise<TypeCheck[]> {
     const waiting = await this.gate.waiting();
+    for (const alert of waiting) this.waiting.add(alert.healingType);
     for (const alert of waiting) {
       if (alert.kind !== null && alert.message !== null && !deadline.passed) {
         await this.raise(alert.healingType, alert.kind, alert.message, deadline, true);
@@ -78,8 +81,12 @@ export class Alerter {
       return false;
     }
     const delivered = await this.options.channel.deliver(message, { healingType, kind }, deadline);
-    if (delivered) await this.gate.delivered(healingType);
-    else await this.gate.undelivered(healingType, kind, claim.previous, message);
+    if (!delivered) {
+      await this.gate.undelivered(healingType, kind, claim.previous, message);
+      this.waiting.add(healingType);
+    } else if (this.waiting.delete(healingType)) {
+      await this.gate.delivered(healingType);
+    }
     return delivered;
   }
 

@@ -4,7 +4,7 @@ import type { FirestoreReadMeter } from '../firestoreReads.js';
 import type { HealingEvent } from '../healingEvent.js';
 import type { HealingEventTable } from '../healingEventTable.js';
 import type { Logger } from '../logger.js';
-import { claimHolder, claimPending, releaseClaims } from './claims.js';
+import { claimPending, releaseClaims } from './claims.js';
 import { ATTEMPTS_FIELD, CLAIM_FIELD, type Claim, ERROR_FIELD, EXPORTED_AT_FIELD, EXPORTED_FIELD, SET_ASIDE_AT_FIELD, toFirestoreDocument } from './eventDocument.js';
 import { readPendingEvent } from './pendingEvent.js';
 import { firstLine } from '../exitCodes.js';
@@ -33,8 +33,8 @@ export interface OutboxOptions {
 export interface ExportReport {
   /** Events this export put into BigQuery. */
   exported: number;
-  /** Events still pending in Firestore afterwards, of any run; null when they could not be counted. */
-  pending: number | null;
+  /** Events still pending in Firestore afterwards, of any run. */
+  pending: number;
   /** Pending documents set aside as unreadable or refused for good. */
   setAside: number;
   /** Healing types of the events this run claimed: they had new events since the last run. */
@@ -78,27 +78,28 @@ export class Outbox {
    * fires. Never throws for BigQuery; a Firestore failure is thrown.
    */
   async export(ownIds: string[], signal: AbortSignal): Promise<ExportReport> {
-    const report: ExportReport = { exported: 0, pending: null, setAside: 0, types: new Set(), stoppedBy: null };
-    const own = new Set(ownIds);
-    let going = await this.exportDocuments(ownIds.map((id) => this.events.doc(id)), report, signal);
+    const report: ExportReport = { exported: 0, pending: 0, setAside: 0, types: new Set(), stoppedBy: null };
+    const handled = new Set(ownIds);
+    const own = await this.exportPage(ownIds.map((id) => this.events.doc(id)), handled, report, signal);
+    let { ok, left } = own;
+    let seenAll = false;
     let after: DocumentSnapshot | undefined;
-    while (going && !signal.aborted) {
-      let query = pendingQuery(this.events).limit(PAGE);
-      if (after !== undefined) query = query.startAfter(after);
-      const page = await query.get();
-      this.options.reads.documents(page.size);
-      if (page.empty) break;
-      after = page.docs[page.docs.length - 1];
-      const now = this.now();
-      const free = page.docs.filter((doc) => !own.has(doc.id) && claimHolder(doc.get(CLAIM_FIELD), this.options.run, now) !== 'other');
-      going = await this.exportDocuments(free.map((doc) => doc.ref), report, signal);
-      if (page.size < PAGE) break;
+    while (ok && !signal.aborted) {
+      const query = after === undefined ? pendingQuery(this.events).limit(PAGE) : pendingQuery(this.events).startAfter(after).limit(PAGE);
+      const page = await this.exportPage(query, handled, report, signal);
+      ({ ok, last: after } = page);
+      left += page.left;
+      if (page.read < PAGE) {
+        seenAll = ok;
+        break;
+      }
     }
-    if (signal.aborted && report.stoppedBy === null && going) report.stoppedBy = 'deadline';
-    report.pending = await this.countPending();
+    if (signal.aborted && report.stoppedBy === null && ok && !seenAll) report.stoppedBy = 'deadline';
+    // A run that went through every page knows what it left; one that stopped early counts again.
+    report.pending = report.stoppedBy === null && seenAll ? left : await this.countPending();
     if (report.stoppedBy !== null) {
       this.options.logger.warn(
-        `BigQuery export ${report.stoppedBy === 'deadline' ? 'reached its deadline' : 'failed'}; ${report.pending ?? 'some'} healing event(s) stay pending in Firestore for the next run`,
+        `BigQuery export ${report.stoppedBy === 'deadline' ? 'reached its deadline' : 'failed'}; ${report.pending} healing event(s) stay pending in Firestore for the next run`,
         { pending_export: report.pending, exported: report.exported },
       );
     } else if (report.exported > 0) {
@@ -107,14 +108,30 @@ export class Outbox {
     return report;
   }
 
-  /** Claims, reads, sets aside, inserts and marks one group of documents; false when the export must stop. */
-  private async exportDocuments(refs: DocumentReference[], report: ExportReport, signal: AbortSignal): Promise<boolean> {
-    if (refs.length === 0) return true;
+  /**
+   * Claims (the given documents, or a page of pending ones), reads, sets aside, inserts and marks;
+   * `ok` false when the export must stop; `left` counts the pending events it saw and left (held by
+   * another run, or handed back after a refusal).
+   */
+  private async exportPage(
+    source: DocumentReference[] | Query,
+    handled: Set<string>,
+    report: ExportReport,
+    signal: AbortSignal,
+  ): Promise<{ ok: boolean; read: number; left: number; last?: DocumentSnapshot }> {
     if (signal.aborted) {
       report.stoppedBy ??= 'deadline';
-      return false;
+      return { ok: false, read: 0, left: 0 };
     }
-    const claimed = await claimPending(this.options.firestore, refs, this.claim(), this.now(), this.options.reads);
+    const { read, claimed } = await claimPending(this.options.firestore, source, this.claim(), this.now(), this.options.reads, Array.isArray(source) ? new Set() : handled);
+    for (const snapshot of claimed) handled.add(snapshot.id);
+    const page = { read: read.length, last: read[read.length - 1], left: read.filter((snapshot) => snapshot.get(EXPORTED_FIELD) === false && !handled.has(snapshot.id)).length };
+    const outcome = await this.exportClaimed(claimed, report, signal);
+    return { ...page, ok: outcome.ok, left: page.left + outcome.released };
+  }
+
+  /** Sets aside what cannot be read, inserts the rest and marks it; `released` counts the events handed back after a refusal. */
+  private async exportClaimed(claimed: DocumentSnapshot[], report: ExportReport, signal: AbortSignal): Promise<{ ok: boolean; released: number }> {
     const readable: Array<{ snapshot: DocumentSnapshot; event: HealingEvent }> = [];
     const unreadable: Array<{ ref: DocumentReference; reason: string }> = [];
     for (const snapshot of claimed) {
@@ -123,7 +140,7 @@ export class Outbox {
       else unreadable.push({ ref: snapshot.ref, reason: `not a readable healing event: ${read.reason}` });
     }
     await this.setAside(unreadable, report);
-    if (readable.length === 0) return true;
+    if (readable.length === 0) return { ok: true, released: 0 };
     for (const { event } of readable) report.types.add(event.healing_type);
 
     let outcome;
@@ -136,7 +153,7 @@ export class Outbox {
       report.stoppedBy = signal.aborted ? 'deadline' : 'bigquery';
       if (!signal.aborted) this.options.logger.warn(`BigQuery insert failed: ${firstLine(error)}`, { events: readable.length });
       await releaseClaims(this.options.firestore, readable.map(({ snapshot }) => snapshot.ref), this.options.run, this.now(), this.options.reads);
-      return false;
+      return { ok: false, released: readable.length };
     }
 
     const byId = new Map(readable.map((entry) => [entry.event.healing_id, entry.snapshot]));
@@ -158,7 +175,7 @@ export class Outbox {
     await this.setAside(refusedForGood, report);
     const attemptsOf = new Map(tryAgain.map(({ ref, attempts }) => [ref.path, attempts]));
     await releaseClaims(this.options.firestore, tryAgain.map(({ ref }) => ref), this.options.run, this.now(), this.options.reads, (ref) => ({ [ATTEMPTS_FIELD]: attemptsOf.get(ref.path) ?? 0 }));
-    return true;
+    return { ok: true, released: tryAgain.length };
   }
 
   /** Takes documents out of the outbox for good, with the reason in `export_error`; they are logged and counted. */

@@ -1,4 +1,4 @@
-import { FieldValue, type DocumentReference, type DocumentSnapshot, type Firestore, Timestamp } from '@google-cloud/firestore';
+import { FieldValue, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, Timestamp } from '@google-cloud/firestore';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import { CLAIM_FIELD, type Claim, claimField, EXPORTED_FIELD } from './eventDocument.js';
 
@@ -11,21 +11,28 @@ export function claimHolder(claim: unknown, run: string, now: Date): 'mine' | 'o
   return 'other';
 }
 
+/** What a claim saw: every document it read, and those it claimed. */
+export interface ClaimedPage {
+  read: DocumentSnapshot[];
+  claimed: DocumentSnapshot[];
+}
+
 /**
- * Claims, in one transaction, those of `refs` that are still pending and not held by another run's
- * live claim, so two runs never export the same event. Returns the claimed documents as read in the
- * transaction.
+ * Claims, in one transaction, the documents it reads (the given ones, or a page of a query) that
+ * are still pending, not in `skip`, and not held by another run's live claim, so two runs never
+ * export the same event. Each document is read once, inside the transaction.
  */
-export async function claimPending(firestore: Firestore, refs: DocumentReference[], claim: Claim, now: Date, reads: FirestoreReadMeter): Promise<DocumentSnapshot[]> {
-  if (refs.length === 0) return [];
+export async function claimPending(firestore: Firestore, source: DocumentReference[] | Query, claim: Claim, now: Date, reads: FirestoreReadMeter, skip: ReadonlySet<string> = new Set()): Promise<ClaimedPage> {
+  if (Array.isArray(source) && source.length === 0) return { read: [], claimed: [] };
   return firestore.runTransaction(async (transaction) => {
-    const snapshots = await transaction.getAll(...refs);
-    reads.documents(snapshots.length);
-    const claimed = snapshots.filter(
-      (snapshot) => snapshot.exists && snapshot.get(EXPORTED_FIELD) === false && claimHolder(snapshot.get(CLAIM_FIELD), claim.run, now) !== 'other',
+    const read = Array.isArray(source) ? await transaction.getAll(...source) : (await transaction.get(source)).docs;
+    reads.documents(read.length);
+    const claimed = read.filter(
+      (snapshot) =>
+        snapshot.exists && !skip.has(snapshot.id) && snapshot.get(EXPORTED_FIELD) === false && claimHolder(snapshot.get(CLAIM_FIELD), claim.run, now) !== 'other',
     );
     for (const snapshot of claimed) transaction.update(snapshot.ref, { [CLAIM_FIELD]: claimField(claim) });
-    return claimed;
+    return { read, claimed };
   });
 }
 
