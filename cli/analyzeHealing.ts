@@ -20,6 +20,7 @@ import { renderHtml } from './report/htmlReport.js';
 import { postDigest, slackTarget, type SlackTarget } from './report/postDigest.js';
 import { slackDigest } from './report/slackDigest.js';
 import { planBuckets } from './timeWindow.js';
+import { count } from './wording.js';
 
 /** Where the program writes and what time it is; the real process in main.ts, captured in tests. */
 export interface CliIo {
@@ -93,9 +94,9 @@ async function exportEvents(bigquery: BigQuery, table: string, request: Analysis
   const began = Date.now();
   try {
     const { rows: written, jobId } = await exportCsv(bigquery, exportStatement(request, table), path, {
-      onProgress: onTerminal ? (done, total) => io.stderr.write(`\rexporting to ${path}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events`) : undefined,
+      onProgress: onTerminal ? (done, total) => io.stderr.write(`\rexporting to ${path}: ${count(done)} of ${count(total)} events`) : undefined,
     });
-    if (onTerminal) io.stderr.write(`\rexported ${written.toLocaleString('en-US')} events to ${path}\x1b[K\n`);
+    if (onTerminal) io.stderr.write(`\rexported ${count(written)} events to ${path}\x1b[K\n`);
     logger.debug('export written', { rows: written, path, job_id: jobId, milliseconds: Date.now() - began });
   } catch (error) {
     if (onTerminal) io.stderr.write('\n');

@@ -1,10 +1,8 @@
 import { DateTime } from 'luxon';
 import type { HealingReport } from './healingReport.js';
-import { percent, span } from './recommendations.js';
-import type { Change } from './report/comparison.js';
-import { describeLength } from './report/lastDuration.js';
-import { describeMinutes, type TimeToHeal } from './report/timeToHeal.js';
+import type { TimeToHeal } from './report/timeToHeal.js';
 import { bucketsPerCharacter, sparkline } from './sparkline.js';
+import { changeText, count, describeLength, describeMinutes, percent, span } from './wording.js';
 
 /** Longest cause shown in the table; the JSON has it whole. */
 export const MAX_CAUSE_WIDTH = 100;
@@ -88,14 +86,6 @@ function comparisonTable(report: HealingReport, lengthMs: number): string[] {
   ];
 }
 
-/** `+4 (+40.0%)`, `-6 (-50.0%)`, `+3 (new)`, `0`. */
-export function changeText(item: Change): string {
-  if (item.change === 0) return '0';
-  const sign = item.change > 0 ? '+' : '-';
-  const pct = item.change_pct === null ? 'new' : `${sign}${Math.abs(item.change_pct).toFixed(1)}%`;
-  return `${sign}${count(Math.abs(item.change))} (${pct})`;
-}
-
 function columns(rows: string[][], align: Array<'left' | 'right'>): string[] {
   const widths = align.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
   return rows.map((row) =>
@@ -108,10 +98,6 @@ function columns(rows: string[][], align: Array<'left' | 'right'>): string[] {
 
 function localTime(time: DateTime): string {
   return time.toFormat(time.second === 0 && time.millisecond === 0 ? 'yyyy-MM-dd HH:mm ZZ' : 'yyyy-MM-dd HH:mm:ss ZZ');
-}
-
-function count(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 function rate(value: number | null): string {

@@ -1,5 +1,5 @@
 import { UsageError } from '../../shared/exitCodes.js';
-import { describeLength, parseLastDuration } from './lastDuration.js';
+import { parseLastDuration } from './lastDuration.js';
 
 describe('--last duration', () => {
   it.each([
@@ -15,16 +15,5 @@ describe('--last duration', () => {
   it.each(['0h', '-1d', '1.5h', '7', 'd', '7D', '7 d', '1y', '', '99999999999999999999d', '9999w'])('refuses "%s" with one line naming --last', (text) => {
     expect(() => parseLastDuration(text)).toThrow(UsageError);
     expect(() => parseLastDuration(text)).toThrow(/^--last [^\n]+$/);
-  });
-
-  it('names window lengths for sentences', () => {
-    expect([90, 60, 1440, 2880, 10080, 20160].map((minutes) => describeLength(minutes * 60_000))).toEqual([
-      '90 minutes',
-      'hour',
-      '24 hours',
-      '2 days',
-      '7 days',
-      '14 days',
-    ]);
   });
 });

@@ -16,11 +16,3 @@ export function parseLastDuration(text: string): number {
   if (minutes > MAX_LAST_DAYS * 1440) throw new UsageError(`--last can reach back at most ${MAX_LAST_DAYS} days, got "${text}"`);
   return minutes;
 }
-
-/** A window length for sentences: `90 minutes`, `24 hours`, `7 days`. */
-export function describeLength(milliseconds: number): string {
-  const minutes = Math.round(milliseconds / 60_000);
-  if (minutes % 1440 === 0 && minutes >= 2880) return `${minutes / 1440} days`;
-  if (minutes % 60 === 0) return minutes === 60 ? 'hour' : `${minutes / 60} hours`;
-  return minutes === 1 ? 'minute' : `${minutes} minutes`;
-}
