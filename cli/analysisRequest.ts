@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { parsePositiveInteger } from '../shared/config.js';
 import { UsageError } from '../shared/exitCodes.js';
-import { parseLastDuration } from './report/lastDuration.js';
+import { parseLastDuration } from '../shared/duration.js';
 import { isKnownZone, parseTime, type TimeWindow } from './timeWindow.js';
 
 export type OutputFormat = 'table' | 'json';

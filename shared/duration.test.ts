@@ -1,5 +1,5 @@
-import { UsageError } from '../../shared/exitCodes.js';
-import { parseLastDuration } from './lastDuration.js';
+import { UsageError } from './exitCodes.js';
+import { parseLastDuration } from './duration.js';
 
 describe('--last duration', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { UsageError } from '../../shared/exitCodes.js';
+import { UsageError } from './exitCodes.js';
 
 const UNIT_MINUTES = { m: 1, h: 60, d: 1440, w: 10080 } as const;
 
