@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { HealingReport } from './healingReport.js';
 import type { TimeToHeal } from './report/timeToHeal.js';
 import { bucketsPerCharacter, sparkline } from './sparkline.js';
@@ -27,7 +28,7 @@ export function renderTable(report: HealingReport): string {
     `Healing events${only} from ${period}`,
     '',
     `${count(totals.events)} events: ${count(totals.successes)} succeeded, ${count(totals.failures)} failed, success rate ${rate(totals.success_rate)}`,
-    ...(report.filter.healing_type === null || report.filter.healing_type === 'batch_cleanup' ? [timeToHealLine(report)] : []),
+    ...(report.filter.healing_type === null || report.filter.healing_type === BATCH_CLEANUP ? [timeToHealLine(report)] : []),
     '',
     ...typeTable(report),
     '',
