@@ -8,7 +8,7 @@ import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '..
 import { SlackReceiver } from '../../test/support/slackReceiver.js';
 import { analyzeHealing } from '../analyzeHealing.js';
 import type { HealingReport } from '../healingReport.js';
-import { closedLoopbackPort } from './closedLoopbackPort.js';
+import { closedLoopbackPort } from '../../test/support/closedLoopbackPort.js';
 
 // Reports over seeded windows of known counts, against the BigQuery emulator.
 const suffix = uniqueSuffix();
