@@ -1,5 +1,5 @@
+import { buildReport } from './analysis/healingReport.js';
 import { toAnalysisRequest } from './analysisRequest.js';
-import { buildReport } from './healingReport.js';
 import { renderJson } from './renderJson.js';
 import { planBuckets } from './timeWindow.js';
 

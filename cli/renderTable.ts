@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
-import type { HealingReport } from './healingReport.js';
-import type { TimeToHeal } from './report/timeToHeal.js';
+import type { HealingReport } from './analysis/healingReport.js';
+import type { TimeToHeal } from './analysis/timeToHeal.js';
 import { bucketsPerCharacter, sparkline } from './sparkline.js';
 import { changeText, count, describeLength, describeMinutes, percent, span } from './wording.js';
 

@@ -1,7 +1,7 @@
-import type { HealingReport } from '../healingReport.js';
+import type { HealingReport } from '../analysis/healingReport.js';
+import type { TimeToHeal } from '../analysis/timeToHeal.js';
 import { changeText, count, describeMinutes, percent, shortTime } from '../wording.js';
 import { reportCharts, type Chart } from './charts.js';
-import type { TimeToHeal } from './timeToHeal.js';
 
 /** Makes any text safe inside HTML text and double- or single-quoted attributes. */
 export function escapeHtml(text: string): string {

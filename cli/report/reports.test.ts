@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { createBigQuery } from '../../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../../shared/healingEvent.js';
 import { HealingEventTable } from '../../shared/healingEventTable.js';
+import { closedLoopbackPort } from '../../test/support/closedLoopbackPort.js';
 import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
 import { SlackReceiver } from '../../test/support/slackReceiver.js';
+import type { HealingReport } from '../analysis/healingReport.js';
 import { analyzeHealing } from '../analyzeHealing.js';
-import type { HealingReport } from '../healingReport.js';
-import { closedLoopbackPort } from '../../test/support/closedLoopbackPort.js';
 
 // Reports over seeded windows of known counts, against the BigQuery emulator.
 const suffix = uniqueSuffix();

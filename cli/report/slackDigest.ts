@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section, type Field } from '../../shared/alerts/blockKit.js';
 import type { SlackMessage } from '../../shared/alerts/slackMessages.js';
-import type { HealingReport } from '../healingReport.js';
+import type { HealingReport } from '../analysis/healingReport.js';
 import { changeText, count, describeLength, describeMinutes, percent, shortTime } from '../wording.js';
 
 /** Types shown as fields (three sections); the rest are counted in one line. */

@@ -1,7 +1,7 @@
-import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
-import type { AnalysisRequest } from './analysisRequest.js';
+import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
+import type { AnalysisRequest } from '../analysisRequest.js';
+import type { BucketPlan } from '../timeWindow.js';
 import { causeSql } from './causeFingerprint.js';
-import type { BucketPlan } from './timeWindow.js';
 
 /** A parameterised query: user values travel only in `params`. */
 export interface QueryStatement {

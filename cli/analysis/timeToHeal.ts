@@ -1,4 +1,4 @@
-import type { AnalysisRow, Period } from '../analysisQuery.js';
+import type { AnalysisRow, Period } from './analysisQuery.js';
 
 /** Minutes from a batch's last progress to its successful heal, over the heals of one window. */
 export interface TimeToHeal {

@@ -1,4 +1,4 @@
-import { percent, span } from './wording.js';
+import { percent, span } from '../wording.js';
 
 /** Below this success rate a healing type is reported as unreliable. */
 export const LOW_SUCCESS_RATE = 0.8;

@@ -1,10 +1,10 @@
-import type { AnalysisRequest } from './analysisRequest.js';
+import type { AnalysisRequest } from '../analysisRequest.js';
+import { isoInZone, windowHours, type BucketPlan, type BucketSize, type TimeWindow } from '../timeWindow.js';
+import { compareText, describeLength } from '../wording.js';
 import type { AnalysisRow, Period } from './analysisQuery.js';
+import { changesBetween, comparisonAdvice, type Change, type ComparedWindow } from './comparison.js';
 import { recommend, type TypeActivity } from './recommendations.js';
-import { changesBetween, comparisonAdvice, type Change, type ComparedWindow } from './report/comparison.js';
-import { timeToHealOf, type TimeToHeal } from './report/timeToHeal.js';
-import { isoInZone, windowHours, type BucketPlan, type BucketSize, type TimeWindow } from './timeWindow.js';
-import { compareText, describeLength } from './wording.js';
+import { timeToHealOf, type TimeToHeal } from './timeToHeal.js';
 
 export interface TypeSummary {
   healing_type: string;
