@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
-import type { HealingReport } from './analysis/healingReport.js';
-import type { TimeToHeal } from './analysis/timeToHeal.js';
+import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
+import type { HealingReport } from '../analysis/healingReport.js';
+import type { TimeToHeal } from '../analysis/timeToHeal.js';
+import { changeText, count, describeLength, describeMinutes, percent, span } from '../wording.js';
 import { bucketsPerCharacter, sparkline } from './sparkline.js';
-import { changeText, count, describeLength, describeMinutes, percent, span } from './wording.js';
 
 /** Longest cause shown in the table; the JSON has it whole. */
 export const MAX_CAUSE_WIDTH = 100;
