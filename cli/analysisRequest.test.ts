@@ -83,6 +83,7 @@ describe('analysis request window against now', () => {
     [{ last: '7d', start: '2026-03-01' }, '--last cannot be combined with --start'],
     [{ last: '7d', end: '2026-03-01' }, '--last cannot be combined with --end'],
     [{ last: '7 days' }, '--last must be a positive whole number followed by m, h, d or w'],
+    [{ last: '9999w' }, '--last can reach back at most 3660 days, got "9999w"'],
   ])('refuses %j', (options, message) => {
     const error = usageErrorOf(options);
     expect(error).toBeInstanceOf(UsageError);

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { parsePositiveInteger } from '../shared/config.js';
+import { DurationError, MAX_DURATION_DAYS, parseDuration } from '../shared/duration.js';
 import { UsageError } from '../shared/exitCodes.js';
-import { parseLastDuration } from './report/lastDuration.js';
 import { isKnownZone, parseTime, type TimeWindow } from './timeWindow.js';
 
 export type OutputFormat = 'table' | 'json';
@@ -62,7 +62,7 @@ export function toAnalysisRequest(options: CommandLineOptions, now: Date): Analy
   const end = options.end === undefined ? DateTime.fromJSDate(now, { zone }) : time(options.end, '--end', zone);
   const start =
     options.last !== undefined
-      ? end.minus({ minutes: parseLastDuration(options.last) })
+      ? end.minus({ minutes: last(options.last) })
       : options.start === undefined
         ? end.minus({ hours: DEFAULT_WINDOW_HOURS })
         : time(options.start, '--start', zone);
@@ -88,6 +88,15 @@ function time(text: string, flag: string, zone: string): DateTime {
     throw new UsageError(`${flag} "${text}" is not a date; use ISO 8601 (2026-03-08T14:00) or "2026-03-08 14:00"`);
   }
   return parsed.setZone(zone);
+}
+
+function last(text: string): number {
+  try {
+    return parseDuration(text, '--last');
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    throw new UsageError(error.tooLong ? `--last can reach back at most ${MAX_DURATION_DAYS} days, got "${text}"` : error.message);
+  }
 }
 
 function top(text: string): number {

@@ -5,21 +5,22 @@ import { loadCommonConfig, type CommonConfig } from '../shared/config.js';
 import { describeError, EXIT_OK, exitCodeFor } from '../shared/exitCodes.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { analysisStatement } from './analysisQuery.js';
+import { analysisStatement } from './analysis/analysisQuery.js';
+import { fetchAnalysisRows } from './analysis/analysisRows.js';
+import { exportStatement } from './analysis/exportQuery.js';
+import { buildReport, type HealingReport } from './analysis/healingReport.js';
 import { toAnalysisRequest, type AnalysisRequest } from './analysisRequest.js';
-import { fetchAnalysisRows } from './analysisRows.js';
 import { toBigQueryFailure } from './bigQueryFailure.js';
 import { parseCommandLine } from './commandLine.js';
 import { exportCsv, ExportQueryError } from './csvExport.js';
-import { exportStatement } from './exportQuery.js';
 import { assertWritable } from './exportTarget.js';
-import { buildReport, type HealingReport } from './healingReport.js';
-import { renderJson } from './renderJson.js';
-import { renderTable } from './renderTable.js';
 import { renderHtml } from './report/htmlReport.js';
 import { postDigest, slackTarget, type SlackTarget } from './report/postDigest.js';
+import { renderJson } from './report/renderJson.js';
+import { renderTable } from './report/renderTable.js';
 import { slackDigest } from './report/slackDigest.js';
 import { planBuckets } from './timeWindow.js';
+import { count } from './wording.js';
 
 /** Where the program writes and what time it is; the real process in main.ts, captured in tests. */
 export interface CliIo {
@@ -93,9 +94,9 @@ async function exportEvents(bigquery: BigQuery, table: string, request: Analysis
   const began = Date.now();
   try {
     const { rows: written, jobId } = await exportCsv(bigquery, exportStatement(request, table), path, {
-      onProgress: onTerminal ? (done, total) => io.stderr.write(`\rexporting to ${path}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events`) : undefined,
+      onProgress: onTerminal ? (done, total) => io.stderr.write(`\rexporting to ${path}: ${count(done)} of ${count(total)} events`) : undefined,
     });
-    if (onTerminal) io.stderr.write(`\rexported ${written.toLocaleString('en-US')} events to ${path}\x1b[K\n`);
+    if (onTerminal) io.stderr.write(`\rexported ${count(written)} events to ${path}\x1b[K\n`);
     logger.debug('export written', { rows: written, path, job_id: jobId, milliseconds: Date.now() - began });
   } catch (error) {
     if (onTerminal) io.stderr.write('\n');

@@ -4,8 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { stringify } from 'csv-stringify';
 import { HEALING_EVENT_COLUMNS } from '../shared/healingEvent.js';
-import type { QueryStatement } from './analysisQuery.js';
-import { csvRecordReader, type RawRow, type ResultField } from './exportQuery.js';
+import type { QueryStatement } from './analysis/analysisQuery.js';
+import { csvRecordReader, type RawRow, type ResultField } from './analysis/exportQuery.js';
 
 /** Rows fetched per page; memory holds about one page whatever the number of rows. */
 export const EXPORT_PAGE_ROWS = 5000;

@@ -1,6 +1,6 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { HealingReport } from '../healingReport.js';
+import type { HealingReport } from '../analysis/healingReport.js';
 
 /** One chart of the page: a title for people and its SVG, drawn on the server. */
 export interface Chart {

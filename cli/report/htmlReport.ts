@@ -1,9 +1,7 @@
-import { DateTime } from 'luxon';
-import type { HealingReport } from '../healingReport.js';
-import { percent } from '../recommendations.js';
-import { changeText } from '../renderTable.js';
+import type { HealingReport } from '../analysis/healingReport.js';
+import type { TimeToHeal } from '../analysis/timeToHeal.js';
+import { changeText, count, describeMinutes, percent, shortTime } from '../wording.js';
 import { reportCharts, type Chart } from './charts.js';
-import { describeMinutes, type TimeToHeal } from './timeToHeal.js';
 
 /** Makes any text safe inside HTML text and double- or single-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -127,14 +125,6 @@ function changeTable(report: HealingReport): string {
 function table(caption: string, head: string[], rows: string[], id: string): string {
   const cells = head.map((cell) => (cell.startsWith('#') ? `<th class="n">${escapeHtml(cell.slice(1))}</th>` : `<th>${escapeHtml(cell)}</th>`));
   return `<section class="table" id="${id}"><h2>${escapeHtml(caption)}</h2><div class="scroll"><table><thead><tr>${cells.join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
-}
-
-function shortTime(iso: string, zone: string): string {
-  return DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm');
-}
-
-function count(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 const STYLE = `

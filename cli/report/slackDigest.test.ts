@@ -1,6 +1,6 @@
 import { blockKitViolations } from '../../test/support/blockKitLimits.js';
-import type { HealingReport } from '../healingReport.js';
-import type { Change } from './comparison.js';
+import type { Change } from '../analysis/comparison.js';
+import type { HealingReport } from '../analysis/healingReport.js';
 import { slackDigest } from './slackDigest.js';
 
 const typeName = (index: number) => `${String(index).padStart(2, '0')}_${'t'.repeat(137)}`;

@@ -2,11 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section, type Field } from '../../shared/alerts/blockKit.js';
 import type { SlackMessage } from '../../shared/alerts/slackMessages.js';
-import type { HealingReport } from '../healingReport.js';
-import { percent } from '../recommendations.js';
-import { changeText } from '../renderTable.js';
-import { describeLength } from './lastDuration.js';
-import { describeMinutes } from './timeToHeal.js';
+import type { HealingReport } from '../analysis/healingReport.js';
+import { changeText, count, describeLength, describeMinutes, percent, shortTime } from '../wording.js';
 
 /** Types shown as fields (three sections); the rest are counted in one line. */
 export const MAX_DIGEST_TYPES = 30;
@@ -43,7 +40,7 @@ export function slackDigest(report: HealingReport): SlackMessage {
   const gone = [...typeChange.values()].filter((change) => change.current === 0);
 
   const blocks: KnownBlock[] = [
-    header(`Healing digest${only}: ${totals.events === 0 ? 'no events' : `${count(totals.events)} events`} in the ${length} to ${localTime(window.end, window.tz)} ${window.tz}`),
+    header(`Healing digest${only}: ${totals.events === 0 ? 'no events' : `${count(totals.events)} events`} in the ${length} to ${shortTime(window.end, window.tz)} ${window.tz}`),
     section(summary.join('\n')),
   ];
   if (typeFields.length > 0) blocks.push(...fieldSections(typeFields));
@@ -70,17 +67,9 @@ export function slackDigest(report: HealingReport): SlackMessage {
   blocks.push(listSection('Recommendations', report.recommendations.map((advice) => `• ${escapeMrkdwn(advice)}`), { maxLines: 10, maxLineLength: 400 }));
   blocks.push(
     context([
-      `Window ${escapeMrkdwn(localTime(window.start, window.tz))} to ${escapeMrkdwn(localTime(window.end, window.tz))} (${escapeMrkdwn(window.tz)})`,
+      `Window ${escapeMrkdwn(shortTime(window.start, window.tz))} to ${escapeMrkdwn(shortTime(window.end, window.tz))} (${escapeMrkdwn(window.tz)})`,
       `Details: \`analyze-healing --start ${window.start} --end ${window.end} --compare --html healing.html\``,
     ]),
   );
-  return fitMessage({ text: `Healing digest${only}: ${count(totals.events)} events, ${rate}, in the ${length} to ${localTime(window.end, window.tz)} ${window.tz}`, blocks });
-}
-
-function localTime(iso: string, zone: string): string {
-  return DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm');
-}
-
-function count(value: number): string {
-  return value.toLocaleString('en-US');
+  return fitMessage({ text: `Healing digest${only}: ${count(totals.events)} events, ${rate}, in the ${length} to ${shortTime(window.end, window.tz)} ${window.tz}`, blocks });
 }

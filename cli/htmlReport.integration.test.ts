@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { createBigQuery } from '../../shared/clients.js';
-import { createHealingEvent, type HealingEvent } from '../../shared/healingEvent.js';
-import { HealingEventTable } from '../../shared/healingEventTable.js';
-import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../../test/support/emulators.js';
-import { analyzeHealing } from '../analyzeHealing.js';
-import type { HealingReport } from '../healingReport.js';
+import { createBigQuery } from '../shared/clients.js';
+import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
+import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import type { HealingReport } from './analysis/healingReport.js';
+import { analyzeHealing } from './analyzeHealing.js';
 
 // The --html page opened in a real headless Chromium (Debian's chromium; scripts/test.sh installs it).
 // REPORT_SCREENSHOT=docs/report.png also saves a screenshot of the page, for the README.

@@ -1,7 +1,7 @@
+import { toAnalysisRequest } from '../analysisRequest.js';
+import { planBuckets } from '../timeWindow.js';
 import type { AnalysisRow } from './analysisQuery.js';
-import { toAnalysisRequest } from './analysisRequest.js';
 import { buildReport } from './healingReport.js';
-import { planBuckets } from './timeWindow.js';
 
 const request = toAnalysisRequest({ start: '2026-03-01 10:00', end: '2026-03-01 13:00', tz: 'Europe/Berlin' }, new Date());
 const plan = planBuckets(request.window);

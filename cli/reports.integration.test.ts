@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBigQuery } from '../../shared/clients.js';
-import { createHealingEvent, type HealingEvent } from '../../shared/healingEvent.js';
-import { HealingEventTable } from '../../shared/healingEventTable.js';
-import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
-import { SlackReceiver } from '../../test/support/slackReceiver.js';
-import { analyzeHealing } from '../analyzeHealing.js';
-import type { HealingReport } from '../healingReport.js';
-import { closedLoopbackPort } from './closedLoopbackPort.js';
+import { createBigQuery } from '../shared/clients.js';
+import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
+import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';
+import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
+import { SlackReceiver } from '../test/support/slackReceiver.js';
+import type { HealingReport } from './analysis/healingReport.js';
+import { analyzeHealing } from './analyzeHealing.js';
 
 // Reports over seeded windows of known counts, against the BigQuery emulator.
 const suffix = uniqueSuffix();

@@ -6,10 +6,10 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, HEALING_EVENT_COLUMNS, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { exportStatement } from './analysis/exportQuery.js';
+import { toAnalysisRequest } from './analysisRequest.js';
 import { analyzeHealing } from './analyzeHealing.js';
 import { exportCsv } from './csvExport.js';
-import { toAnalysisRequest } from './analysisRequest.js';
-import { exportStatement } from './exportQuery.js';
 
 // Against the BigQuery emulator, events seeded once through the project's own writer.
 const suffix = uniqueSuffix();

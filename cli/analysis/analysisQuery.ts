@@ -1,6 +1,7 @@
-import type { AnalysisRequest } from './analysisRequest.js';
+import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
+import type { AnalysisRequest } from '../analysisRequest.js';
+import type { BucketPlan } from '../timeWindow.js';
 import { causeSql } from './causeFingerprint.js';
-import type { BucketPlan } from './timeWindow.js';
 
 /** A parameterised query: user values travel only in `params`. */
 export interface QueryStatement {
@@ -13,9 +14,6 @@ export type AnalysisRowKind = 'type' | 'type_cause' | 'cause' | 'trend' | 'time_
 
 /** `current` is the window asked for; `previous` the window of the same length just before it (with `--compare`). */
 export type Period = 'current' | 'previous';
-
-/** The healing type whose time to heal is measured: its before_state keeps the batch's last progress. */
-export const TIME_TO_HEAL_TYPE = 'batch_cleanup';
 
 /**
  * One row of the analysis, for one period. `type`: per healing type, `later_events` counting the second
@@ -51,7 +49,8 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
     end: window.end.toJSDate(),
     midpoint: midpoint.toJSDate(),
     top: String(request.top),
-    time_to_heal_type: TIME_TO_HEAL_TYPE,
+    // Time to heal is measured on batch_cleanup heals: their before_state keeps the batch's last progress.
+    time_to_heal_type: BATCH_CLEANUP,
   };
   const types: Record<string, string> = { top: 'INT64' };
   let bucket: string;

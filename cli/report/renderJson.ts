@@ -1,4 +1,4 @@
-import type { HealingReport } from './healingReport.js';
+import type { HealingReport } from '../analysis/healingReport.js';
 
 /** The one JSON document `--format json` prints. */
 export function renderJson(report: HealingReport): string {

@@ -2,9 +2,9 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { causeOf } from './analysis/causeFingerprint.js';
+import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
-import { causeOf } from './causeFingerprint.js';
-import type { HealingReport } from './healingReport.js';
 
 // Top causes from analyze-healing against the BigQuery emulator, where the SQL rule groups.
 const suffix = uniqueSuffix();

@@ -1,7 +1,7 @@
-import { toAnalysisRequest } from './analysisRequest.js';
-import { buildReport } from './healingReport.js';
+import { buildReport } from '../analysis/healingReport.js';
+import { toAnalysisRequest } from '../analysisRequest.js';
+import { planBuckets } from '../timeWindow.js';
 import { renderJson } from './renderJson.js';
-import { planBuckets } from './timeWindow.js';
 
 describe('JSON rendering', () => {
   it('is one JSON document with the spec keys, ending in a newline', () => {

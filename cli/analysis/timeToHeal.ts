@@ -1,4 +1,4 @@
-import type { AnalysisRow, Period } from '../analysisQuery.js';
+import type { AnalysisRow, Period } from './analysisQuery.js';
 
 /** Minutes from a batch's last progress to its successful heal, over the heals of one window. */
 export interface TimeToHeal {
@@ -12,13 +12,6 @@ export function timeToHealOf(rows: readonly AnalysisRow[], period: Period): Time
   const row = rows.find((candidate) => candidate.kind === 'time_to_heal' && candidate.period === period);
   if (row === undefined || row.events === 0 || row.median_minutes === null || row.p95_minutes === null) return null;
   return { heals: row.events, median_minutes: tenths(row.median_minutes), p95_minutes: tenths(row.p95_minutes) };
-}
-
-/** `12.5 min`, `3 h 05 min` past two hours, `2.1 days` past two days. */
-export function describeMinutes(minutes: number): string {
-  if (minutes < 120) return `${Number(minutes.toFixed(1))} min`;
-  if (minutes < 2880) return `${Math.floor(minutes / 60)} h ${String(Math.round(minutes % 60)).padStart(2, '0')} min`;
-  return `${Number((minutes / 1440).toFixed(1))} days`;
 }
 
 function tenths(value: number): number {

@@ -1,5 +1,5 @@
-import { percent } from '../recommendations.js';
-import { describeMinutes, type TimeToHeal } from './timeToHeal.js';
+import { compareText, describeMinutes, percent } from '../wording.js';
+import type { TimeToHeal } from './timeToHeal.js';
 
 export type ChangeScope = 'total' | 'type' | 'cause';
 
@@ -41,7 +41,7 @@ export function changesBetween(previous: ComparedWindow, current: ComparedWindow
     (a, b) =>
       (current.types.get(b)?.events ?? 0) - (current.types.get(a)?.events ?? 0) ||
       (previous.types.get(b)?.events ?? 0) - (previous.types.get(a)?.events ?? 0) ||
-      (a < b ? -1 : a > b ? 1 : 0),
+      compareText(a, b),
   );
   const causeNames = [...new Set([...current.topCauses, ...previous.topCauses])];
   return [

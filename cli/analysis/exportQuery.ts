@@ -1,5 +1,5 @@
-import { HEALING_EVENT_COLUMNS } from '../shared/healingEvent.js';
-import type { AnalysisRequest } from './analysisRequest.js';
+import { HEALING_EVENT_COLUMNS } from '../../shared/healingEvent.js';
+import type { AnalysisRequest } from '../analysisRequest.js';
 import { windowFilter, type QueryStatement } from './analysisQuery.js';
 
 /** Every event of the window, each healing_id once, all columns in schema order, oldest first. */

@@ -1,4 +1,4 @@
-import { HEALING_EVENT_COLUMNS } from '../shared/healingEvent.js';
+import { HEALING_EVENT_COLUMNS } from '../../shared/healingEvent.js';
 import { csvRecordReader, timestampText } from './exportQuery.js';
 
 describe('CSV record', () => {

@@ -1,7 +1,7 @@
+import { toAnalysisRequest } from '../analysisRequest.js';
+import { planBuckets } from '../timeWindow.js';
 import { analysisStatement } from './analysisQuery.js';
-import { toAnalysisRequest } from './analysisRequest.js';
 import { exportStatement } from './exportQuery.js';
-import { planBuckets } from './timeWindow.js';
 
 const hostile = "x' OR '1'='1'; DROP TABLE healing_events; --";
 const table = '`local-healing.healing_test.healing_events`';

@@ -1,3 +1,5 @@
+import { percent, span } from '../wording.js';
+
 /** Below this success rate a healing type is reported as unreliable. */
 export const LOW_SUCCESS_RATE = 0.8;
 /** From this many events per day (averaged over the window) a type is reported as frequent; the job's red alert uses 10 in 24 hours. */
@@ -60,15 +62,6 @@ function share(part: number, whole: number): string {
 
 function successRate(type: TypeActivity): number {
   return (type.events - type.failures) / type.events;
-}
-
-export function percent(rate: number): string {
-  return `${(Math.round(rate * 1000) / 10).toFixed(1)}%`;
-}
-
-export function span(hours: number): string {
-  if (hours < 48) return `${Number(hours.toFixed(1))} h`;
-  return `${Number((hours / 24).toFixed(1))} days`;
 }
 
 function exportHint(healingType: string): string {

@@ -2,9 +2,9 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { causeOf } from './analysis/causeFingerprint.js';
+import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
-import { causeOf } from './causeFingerprint.js';
-import type { HealingReport } from './healingReport.js';
 
 // Against the BigQuery emulator, events seeded once through the project's own writer.
 const suffix = uniqueSuffix();

@@ -1,10 +1,10 @@
-import type { AnalysisRequest } from './analysisRequest.js';
+import type { AnalysisRequest } from '../analysisRequest.js';
+import { isoInZone, windowHours, type BucketPlan, type BucketSize, type TimeWindow } from '../timeWindow.js';
+import { compareText, describeLength } from '../wording.js';
 import type { AnalysisRow, Period } from './analysisQuery.js';
+import { changesBetween, comparisonAdvice, type Change, type ComparedWindow } from './comparison.js';
 import { recommend, type TypeActivity } from './recommendations.js';
-import { changesBetween, comparisonAdvice, type Change, type ComparedWindow } from './report/comparison.js';
-import { describeLength } from './report/lastDuration.js';
-import { timeToHealOf, type TimeToHeal } from './report/timeToHeal.js';
-import { isoInZone, windowHours, type BucketPlan, type BucketSize, type TimeWindow } from './timeWindow.js';
+import { timeToHealOf, type TimeToHeal } from './timeToHeal.js';
 
 export interface TypeSummary {
   healing_type: string;
@@ -174,9 +174,4 @@ function causeSummaryOf(row: AnalysisRow | undefined): TypeActivity['top_cause']
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
-}
-
-/** Plain string order, the same on every machine (localeCompare depends on the locale). */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,9 +1,8 @@
 import { DateTime } from 'luxon';
-import type { HealingReport } from './healingReport.js';
-import { percent, span } from './recommendations.js';
-import type { Change } from './report/comparison.js';
-import { describeLength } from './report/lastDuration.js';
-import { describeMinutes, type TimeToHeal } from './report/timeToHeal.js';
+import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
+import type { HealingReport } from '../analysis/healingReport.js';
+import type { TimeToHeal } from '../analysis/timeToHeal.js';
+import { changeText, count, describeLength, describeMinutes, percent, span } from '../wording.js';
 import { bucketsPerCharacter, sparkline } from './sparkline.js';
 
 /** Longest cause shown in the table; the JSON has it whole. */
@@ -29,7 +28,7 @@ export function renderTable(report: HealingReport): string {
     `Healing events${only} from ${period}`,
     '',
     `${count(totals.events)} events: ${count(totals.successes)} succeeded, ${count(totals.failures)} failed, success rate ${rate(totals.success_rate)}`,
-    ...(report.filter.healing_type === null || report.filter.healing_type === 'batch_cleanup' ? [timeToHealLine(report)] : []),
+    ...(report.filter.healing_type === null || report.filter.healing_type === BATCH_CLEANUP ? [timeToHealLine(report)] : []),
     '',
     ...typeTable(report),
     '',
@@ -88,14 +87,6 @@ function comparisonTable(report: HealingReport, lengthMs: number): string[] {
   ];
 }
 
-/** `+4 (+40.0%)`, `-6 (-50.0%)`, `+3 (new)`, `0`. */
-export function changeText(item: Change): string {
-  if (item.change === 0) return '0';
-  const sign = item.change > 0 ? '+' : '-';
-  const pct = item.change_pct === null ? 'new' : `${sign}${Math.abs(item.change_pct).toFixed(1)}%`;
-  return `${sign}${count(Math.abs(item.change))} (${pct})`;
-}
-
 function columns(rows: string[][], align: Array<'left' | 'right'>): string[] {
   const widths = align.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
   return rows.map((row) =>
@@ -108,10 +99,6 @@ function columns(rows: string[][], align: Array<'left' | 'right'>): string[] {
 
 function localTime(time: DateTime): string {
   return time.toFormat(time.second === 0 && time.millisecond === 0 ? 'yyyy-MM-dd HH:mm ZZ' : 'yyyy-MM-dd HH:mm:ss ZZ');
-}
-
-function count(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 function rate(value: number | null): string {

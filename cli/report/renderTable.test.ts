@@ -1,4 +1,4 @@
-import type { HealingReport } from './healingReport.js';
+import type { HealingReport } from '../analysis/healingReport.js';
 import { renderTable } from './renderTable.js';
 
 const report: HealingReport = {

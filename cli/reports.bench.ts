@@ -4,7 +4,7 @@
  * the rows the CLI received from BigQuery and the size of the page; once with SMALL events and once
  * with BENCH_EVENTS, to show the rows received do not grow with the events.
  *
- *   npm run --silent build && bash scripts/bench.sh cli/report/report.bench.ts
+ *   npm run --silent build && bash scripts/bench.sh cli/reports.bench.ts
  *
  * BENCH_EVENTS changes the larger event count (default 100,000).
  */
@@ -13,12 +13,12 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBigQuery } from '../../shared/clients.js';
-import { loadCommonConfig } from '../../shared/config.js';
-import { createHealingEvent, type HealingEvent } from '../../shared/healingEvent.js';
-import { HealingEventTable } from '../../shared/healingEventTable.js';
+import { createBigQuery } from '../shared/clients.js';
+import { loadCommonConfig } from '../shared/config.js';
+import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'dist/cli/main.js');
 const LARGE = Number(process.env.BENCH_EVENTS ?? 100_000);
 const SMALL = Math.min(10_000, LARGE);

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
 import { createBigQuery } from '../shared/clients.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';
 import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
-import { closedLoopbackPort } from './report/closedLoopbackPort.js';
 
 // The built program, as an engineer runs it: `npm run build` first.
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
