@@ -5,7 +5,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Batch } from './batchDocument.js';
 import { failedEvent, HEALING_TYPE } from './batchHealingEvent.js';
 import { type HealContext, healBatch } from './healBatch.js';
-import { firstLine } from '../shared/exitCodes.js';
+import { firstLine } from '../shared/errorText.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 
 /** Heals run this many at a time; each is its own transaction on its own batch. */

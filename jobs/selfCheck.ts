@@ -1,7 +1,8 @@
 import type { Firestore, Query } from '@google-cloud/firestore';
 import schema from '../schemas/healing_events.json' with { type: 'json' };
 import type { JobConfig } from '../shared/config.js';
-import { EXIT_FAILED, EXIT_OK, firstLine } from '../shared/exitCodes.js';
+import { firstLine } from '../shared/errorText.js';
+import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
 import { isFailedPrecondition } from '../shared/firestoreErrors.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';

@@ -1,10 +1,9 @@
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+
 /** Raised when the environment or a flag holds an unusable value; programs exit 2 on it. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 type Env = Record<string, string | undefined>;
 

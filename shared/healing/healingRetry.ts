@@ -1,5 +1,5 @@
 import { handleWhen, retry, type IRetryContext } from 'cockatiel';
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
 import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 import { jitterBackoff } from './jitterBackoff.js';
