@@ -1,4 +1,8 @@
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { decimalNumber, describeRange, inRange, type NumberRange, wholeNumber } from './numbers.js';
+
+// Where cli/ still imports it from; new code imports numbers.js.
+export { parsePositiveInteger } from './numbers.js';
 
 /** Raised when the environment or a flag holds an unusable value; programs exit 2 on it. */
 export class ConfigError extends Error {
@@ -94,15 +98,6 @@ export function loadSlackDeadlineSeconds(env: Env): number {
   return number(env, 'SLACK_DEADLINE_SECONDS', 15, { min: 0, max: 600, exclusiveMin: true });
 }
 
-/** Parses a positive whole number given on the command line, naming the flag when it is not one. */
-export function parsePositiveInteger(value: string, name: string): number {
-  const parsed = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new ConfigError(`${name} must be a positive whole number, got "${value}"`);
-  }
-  return parsed;
-}
-
 function present(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
@@ -114,39 +109,20 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-interface Range {
-  min?: number;
-  max?: number;
-  exclusiveMin?: boolean;
-}
-
-function number(env: Env, name: string, fallback: number, range: Range): number {
+function number(env: Env, name: string, fallback: number, range: NumberRange): number {
   const raw = present(env, name);
   if (raw === undefined) return fallback;
-  const value = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-  const belowMin = range.min !== undefined && (range.exclusiveMin ? value <= range.min : value < range.min);
-  const aboveMax = range.max !== undefined && value > range.max;
-  if (!Number.isFinite(value) || belowMin || aboveMax) {
-    throw new ConfigError(`${name} must be a number ${describeRange(range)}, got "${raw}"`);
-  }
+  const value = decimalNumber(raw);
+  if (!inRange(value, range)) throw new ConfigError(`${name} must be a number ${describeRange(range)}, got "${raw}"`);
   return value;
 }
 
-function integer(env: Env, name: string, fallback: number, range: Range): number {
+function integer(env: Env, name: string, fallback: number, range: NumberRange): number {
   const raw = present(env, name);
   if (raw === undefined) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || (range.min !== undefined && value < range.min)) {
-    throw new ConfigError(`${name} must be a whole number ${describeRange(range)}, got "${raw}"`);
-  }
+  const value = wholeNumber(raw);
+  if (!inRange(value, { ...range, whole: true })) throw new ConfigError(`${name} must be a whole number ${describeRange(range)}, got "${raw}"`);
   return value;
-}
-
-function describeRange({ min, max, exclusiveMin }: Range): string {
-  const parts: string[] = [];
-  if (min !== undefined) parts.push(exclusiveMin ? `above ${min}` : `at least ${min}`);
-  if (max !== undefined) parts.push(`at most ${max}`);
-  return parts.join(' and ');
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {

@@ -1,5 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
 import { createLogger, type Logger } from '../logger.js';
+import { numberOption } from '../numbers.js';
 import { FirestoreRecorder } from './FirestoreRecorder.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 
@@ -45,13 +46,13 @@ export function createHealingRecorder(options: HealingRecorderOptions = {}): Hea
     ownsClient: options.firestore === undefined,
     collection,
     logger: options.logger ?? createLogger({ level: 'info' }),
-    maxBufferedEvents: count(options.maxBufferedEvents, 'maxBufferedEvents', 10_000),
-    flushIntervalMs: count(options.flushIntervalMs, 'flushIntervalMs', 1_000, 0),
-    batchSize: Math.min(count(options.batchSize, 'batchSize', 250), FIRESTORE_BATCH_LIMIT),
-    writeTimeoutMs: count(options.writeTimeoutMs, 'writeTimeoutMs', 10_000),
-    retryInitialDelayMs: count(options.retryInitialDelayMs, 'retryInitialDelayMs', 500),
-    retryMaxDelayMs: count(options.retryMaxDelayMs, 'retryMaxDelayMs', 30_000),
-    closeTimeoutMs: count(options.closeTimeoutMs, 'closeTimeoutMs', 5_000, 0),
+    maxBufferedEvents: numberOption(options.maxBufferedEvents, 'maxBufferedEvents', 10_000, { min: 1 }),
+    flushIntervalMs: numberOption(options.flushIntervalMs, 'flushIntervalMs', 1_000, { min: 0 }),
+    batchSize: Math.min(numberOption(options.batchSize, 'batchSize', 250, { min: 1 }), FIRESTORE_BATCH_LIMIT),
+    writeTimeoutMs: numberOption(options.writeTimeoutMs, 'writeTimeoutMs', 10_000, { min: 1 }),
+    retryInitialDelayMs: numberOption(options.retryInitialDelayMs, 'retryInitialDelayMs', 500, { min: 1 }),
+    retryMaxDelayMs: numberOption(options.retryMaxDelayMs, 'retryMaxDelayMs', 30_000, { min: 1 }),
+    closeTimeoutMs: numberOption(options.closeTimeoutMs, 'closeTimeoutMs', 5_000, { min: 0 }),
     now: options.now ?? (() => new Date()),
   });
 }
@@ -75,10 +76,4 @@ function createFirestoreClient(env: Record<string, string | undefined>): Firesto
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function count(value: number | undefined, name: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number of at least ${min}, got ${value}`);
-  return value;
 }
