@@ -1,0 +1,1 @@
+export const BATCH_CLEANUP = 'batch_cleanup';
