@@ -15,6 +15,8 @@ type Env = Record<string, string | undefined>;
 export interface CommonConfig {
   /** Project for Firestore and BigQuery (`GOOGLE_CLOUD_PROJECT`, required). */
   projectId: string;
+  /** Firestore emulator `host:port` (`FIRESTORE_EMULATOR_HOST`), unset for Google. */
+  firestoreEmulatorHost: string | undefined;
   /** BigQuery emulator URL (`BIGQUERY_EMULATOR_HOST`), unset for Google. */
   bigqueryEmulatorHost: string | undefined;
   /** Firestore collection of healing events (`HEALING_COLLECTION`, default `healing_events`). */
@@ -59,9 +61,9 @@ export function loadCommonConfig(env: Env): CommonConfig {
   if (!/^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(projectId)) {
     throw new ConfigError(`GOOGLE_CLOUD_PROJECT is not a valid project id: "${projectId}"`);
   }
-  hostPort(env, 'FIRESTORE_EMULATOR_HOST');
   return {
     projectId,
+    firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
     bigqueryEmulatorHost: emulatorUrl(env, 'BIGQUERY_EMULATOR_HOST'),
     healingCollection: collectionName(env, 'HEALING_COLLECTION', 'healing_events'),
     dataset: bigQueryName(env, 'HEALING_DATASET', 'nba_orchestration'),

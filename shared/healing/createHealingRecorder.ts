@@ -1,4 +1,5 @@
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
+import { createFirestore } from '../clients.js';
 import { createLogger, type Logger } from '../logger.js';
 import { numberOption } from '../numbers.js';
 import { FirestoreRecorder } from './FirestoreRecorder.js';
@@ -42,7 +43,7 @@ export function createHealingRecorder(options: HealingRecorderOptions = {}): Hea
   const collection = options.collection ?? nonEmpty(env.HEALING_COLLECTION) ?? 'healing_events';
   if (collection.includes('/')) throw new RangeError(`healing collection must be a collection name without "/": ${collection}`);
   return new FirestoreRecorder({
-    firestore: options.firestore ?? createFirestoreClient(env),
+    firestore: options.firestore ?? recorderFirestore(env),
     ownsClient: options.firestore === undefined,
     collection,
     logger: options.logger ?? createLogger({ level: 'info' }),
@@ -57,21 +58,13 @@ export function createHealingRecorder(options: HealingRecorderOptions = {}): Hea
   });
 }
 
-/**
- * The emulator host goes to the client as a setting. (The Firestore library itself lets a
- * FIRESTORE_EMULATOR_HOST in process.env win over any setting.)
- */
-function createFirestoreClient(env: Record<string, string | undefined>): Firestore {
+function recorderFirestore(env: Record<string, string | undefined>): Firestore {
   const projectId = nonEmpty(env.GOOGLE_CLOUD_PROJECT);
-  const emulatorHost = nonEmpty(env.FIRESTORE_EMULATOR_HOST);
-  if (emulatorHost !== undefined && projectId === undefined) {
+  const firestoreEmulatorHost = nonEmpty(env.FIRESTORE_EMULATOR_HOST);
+  if (firestoreEmulatorHost !== undefined && projectId === undefined) {
     throw new RangeError('GOOGLE_CLOUD_PROJECT is required with FIRESTORE_EMULATOR_HOST');
   }
-  return new Firestore({
-    ignoreUndefinedProperties: true,
-    ...(projectId === undefined ? {} : { projectId }),
-    ...(emulatorHost === undefined ? {} : { host: emulatorHost, ssl: false }),
-  });
+  return createFirestore({ projectId, firestoreEmulatorHost });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
