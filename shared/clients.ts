@@ -22,9 +22,10 @@ export interface BigQueryTarget {
 
 /**
  * Firestore for the project, or the emulator at `firestoreEmulatorHost` when that is set, given to
- * the client as its host so the process environment need not say it. The emulator needs no
- * credentials, so the universe domain is given rather than looked up, which would probe the
- * metadata server and print a MetadataLookupWarning outside Google Cloud.
+ * the client as its host so the process environment need not say it (the library itself would let a
+ * FIRESTORE_EMULATOR_HOST in process.env win). The emulator needs no credentials, so the universe
+ * domain is given rather than looked up, which would probe the metadata server and print a
+ * MetadataLookupWarning outside Google Cloud.
  */
 export function createFirestore({ projectId, firestoreEmulatorHost }: FirestoreTarget): Firestore {
   return new Firestore({
