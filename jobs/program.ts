@@ -4,8 +4,6 @@ import { parseCommandLine, withRunFlags } from './commandLine.js';
 import type { ProgramIo } from './programIo.js';
 import { scheduledRun } from './scheduledRun.js';
 
-export type { ProgramIo } from './programIo.js';
-
 /**
  * The auto-batch-cleanup program: reads the command line (`argv`, the arguments after the
  * program's name) and the configuration in `env`, does what they ask, and returns the exit code.
