@@ -1,9 +1,8 @@
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { batchCleanupHealingId, type HealingEventInput } from '../shared/healingEvent.js';
 import type { Batch } from './batchDocument.js';
 import { batchRootCause } from './rootCause.js';
 import { completionPct, stallMinutes } from './stallRule.js';
-
-export const HEALING_TYPE = 'batch_cleanup';
 
 /** Who healed: the Cloud Run execution and task, recorded with every event. */
 export interface RunIdentity {
@@ -37,7 +36,7 @@ export function healedEvent(batch: Batch, now: Date, run: RunIdentity, collectio
   return {
     healing_id: batchCleanupHealingId(batch.id, batch.updatedAt),
     timestamp: now,
-    healing_type: HEALING_TYPE,
+    healing_type: BATCH_CLEANUP,
     trigger_reason: triggerReason(batch, now),
     root_cause: batchRootCause(batch),
     action_taken: `Marked batch ${batch.id} complete with ${missing} of ${batch.expectedPlayers} players missing`,
@@ -60,7 +59,7 @@ export function failedEvent(batch: Batch, now: Date, run: RunIdentity, collectio
   return {
     healing_id: `${batchCleanupHealingId(batch.id, batch.updatedAt)}-failed-${now.getTime()}`,
     timestamp: now,
-    healing_type: HEALING_TYPE,
+    healing_type: BATCH_CLEANUP,
     trigger_reason: triggerReason(batch, now),
     root_cause: batchRootCause(batch),
     action_taken: `Tried to mark batch ${batch.id} complete; failed: ${error}`,

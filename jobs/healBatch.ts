@@ -1,5 +1,5 @@
 import { FieldValue, type Firestore, type DocumentReference } from '@google-cloud/firestore';
-import { firstLine } from '../shared/exitCodes.js';
+import { firstLine } from '../shared/errorText.js';
 import { isAlreadyExists } from '../shared/firestoreErrors.js';
 import type { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';

@@ -1,11 +1,12 @@
 import type { CollectionReference } from '@google-cloud/firestore';
 import pMap from 'p-map';
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import type { Logger } from '../shared/logger.js';
 import type { Batch } from './batchDocument.js';
-import { failedEvent, HEALING_TYPE } from './batchHealingEvent.js';
+import { failedEvent } from './batchHealingEvent.js';
 import { type HealContext, healBatch } from './healBatch.js';
-import { firstLine } from '../shared/exitCodes.js';
+import { firstLine } from '../shared/errorText.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 
 /** Heals run this many at a time; each is its own transaction on its own batch. */
@@ -53,7 +54,7 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
       if (outcome.kind === 'healed') {
         results.events.push(outcome.event);
         results.healedIds.push(batch.id);
-        logger.info(`healed batch ${batch.id}`, { batch_id: batch.id, healing_id: outcome.event.healing_id, healing_type: HEALING_TYPE });
+        logger.info(`healed batch ${batch.id}`, { batch_id: batch.id, healing_id: outcome.event.healing_id, healing_type: BATCH_CLEANUP });
       } else if (outcome.kind === 'changed') {
         results.changed += 1;
         logger.info(`left batch ${batch.id} alone: ${outcome.reason}`, { batch_id: batch.id });

@@ -3,12 +3,13 @@ import type { Firestore } from '@google-cloud/firestore';
 import { type AlertChannel, Deadline } from '../shared/alerts/AlertChannel.js';
 import { Alerter } from '../shared/alerts/Alerter.js';
 import { runSummaryMessage, safetyBrakeMessage } from '../shared/alerts/slackMessages.js';
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
-import { HEALING_TYPE, type RunIdentity } from './batchHealingEvent.js';
+import type { RunIdentity } from './batchHealingEvent.js';
 import { decideCandidates, queryCandidates } from './candidates.js';
 import { FirestoreUnavailableError, healBatches } from './healBatches.js';
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
@@ -85,8 +86,8 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
         stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
       });
       if (!config.dryRun && config.taskIndex === 0) {
-        const message = safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, alerter.investigation(HEALING_TYPE));
-        await alerter.raise(HEALING_TYPE, 'safety_brake', message, alertDeadline());
+        const message = safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, alerter.investigation(BATCH_CLEANUP));
+        await alerter.raise(BATCH_CLEANUP, 'safety_brake', message, alertDeadline());
       }
       return finish();
     }
@@ -125,13 +126,13 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     // Alert on every type with new events or an alert left undelivered; then the run summary message.
     const deadline = alertDeadline();
     const types = new Set(exported.types);
-    if (heals.events.length > 0) types.add(HEALING_TYPE);
+    if (heals.events.length > 0) types.add(BATCH_CLEANUP);
     const checks = await alerter.check(types, deadline);
-    const counts = checks.find((check) => check.healingType === HEALING_TYPE)?.counts;
+    const counts = checks.find((check) => check.healingType === BATCH_CLEANUP)?.counts;
     if (heals.events.length > 0 && counts !== undefined) {
       const message = runSummaryMessage(
         { healedIds: heals.healedIds, failedIds: heals.failedIds, skippedMalformed: summary.skipped_malformed, counts, execution: describeRun(identity) },
-        alerter.investigation(HEALING_TYPE),
+        alerter.investigation(BATCH_CLEANUP),
       );
       await alerter.post(message, deadline);
     }

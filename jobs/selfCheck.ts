@@ -1,7 +1,9 @@
 import type { Firestore, Query } from '@google-cloud/firestore';
 import schema from '../schemas/healing_events.json' with { type: 'json' };
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { JobConfig } from '../shared/config.js';
-import { EXIT_FAILED, EXIT_OK, firstLine } from '../shared/exitCodes.js';
+import { firstLine } from '../shared/errorText.js';
+import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
 import { isFailedPrecondition } from '../shared/firestoreErrors.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
@@ -9,7 +11,6 @@ import { waitingQuery } from '../shared/alerts/AlertGate.js';
 import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
 import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
 import { pendingQuery } from '../shared/outbox/Outbox.js';
-import { HEALING_TYPE } from './batchHealingEvent.js';
 import { candidatesQuery } from './candidates.js';
 
 /** One check may take this long before it counts as failed. */
@@ -37,7 +38,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const events = firestore.collection(config.healingCollection);
   const now = new Date();
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
-  const counts = countQueries(events, HEALING_TYPE, now);
+  const counts = countQueries(events, BATCH_CLEANUP, now);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
   const checks: Check[] = [
@@ -46,7 +47,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
     { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events)) },
     { name: `events per type count on ${config.healingCollection} (healing_type, timestamp desc)`, run: count(counts.lastDay) },
     { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
-    { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, HEALING_TYPE)) },
+    { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, BATCH_CLEANUP)) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
   ];

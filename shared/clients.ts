@@ -1,23 +1,37 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { Firestore } from '@google-cloud/firestore';
-import type { CommonConfig } from './config.js';
 
 const BIGQUERY_ENDPOINT = 'https://bigquery.googleapis.com';
 /** How long the metadata server gets to answer before this process is taken to run outside Google Cloud. */
 const METADATA_PROBE_TIMEOUT_MS = 3000;
 
+/** Where a Firestore client connects. */
+export interface FirestoreTarget {
+  /** Project of the database. Default the project of the credentials, as the library finds it. */
+  projectId?: string | undefined;
+  /** `host:port` of the Firestore emulator; unset for Google. */
+  firestoreEmulatorHost?: string | undefined;
+}
+
+/** Where a BigQuery client connects. */
+export interface BigQueryTarget {
+  projectId: string;
+  /** URL of the BigQuery emulator (`http://127.0.0.1:9050`); unset for Google. */
+  bigqueryEmulatorHost?: string | undefined;
+}
+
 /**
- * Firestore for the configured project; FIRESTORE_EMULATOR_HOST, when set, points it at the emulator
- * (the library reads it from the environment itself). The emulator needs no credentials, so the
- * universe domain is given rather than looked up, which would probe the metadata server and print
- * a MetadataLookupWarning outside Google Cloud.
+ * Firestore for the project, or the emulator at `firestoreEmulatorHost` when that is set, given to
+ * the client as its host so the process environment need not say it (the library itself would let a
+ * FIRESTORE_EMULATOR_HOST in process.env win). The emulator needs no credentials, so the universe
+ * domain is given rather than looked up, which would probe the metadata server and print a
+ * MetadataLookupWarning outside Google Cloud.
  */
-export function createFirestore(config: Pick<CommonConfig, 'projectId'>): Firestore {
-  const emulator = process.env.FIRESTORE_EMULATOR_HOST !== undefined && process.env.FIRESTORE_EMULATOR_HOST !== '';
+export function createFirestore({ projectId, firestoreEmulatorHost }: FirestoreTarget): Firestore {
   return new Firestore({
-    projectId: config.projectId,
     ignoreUndefinedProperties: true,
-    ...(emulator ? { clientOptions: { universeDomain: 'googleapis.com' } } : {}),
+    ...(projectId === undefined ? {} : { projectId }),
+    ...(firestoreEmulatorHost === undefined ? {} : { host: firestoreEmulatorHost, ssl: false, clientOptions: { universeDomain: 'googleapis.com' } }),
   });
 }
 
@@ -25,7 +39,7 @@ export function createFirestore(config: Pick<CommonConfig, 'projectId'>): Firest
  * BigQuery for the configured project, or the emulator at `bigqueryEmulatorHost` when that is set.
  * The validated configuration decides, whatever BIGQUERY_EMULATOR_HOST holds in this process.
  */
-export function createBigQuery(config: Pick<CommonConfig, 'projectId' | 'bigqueryEmulatorHost'>): BigQuery {
+export function createBigQuery(config: BigQueryTarget): BigQuery {
   const emulator = config.bigqueryEmulatorHost;
   const bigquery = new BigQuery({
     projectId: config.projectId,

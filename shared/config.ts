@@ -1,10 +1,13 @@
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { decimalNumber, describeRange, inRange, type NumberRange, wholeNumber } from './numbers.js';
+
+// Where cli/ still imports it from; new code imports numbers.js.
+export { parsePositiveInteger } from './numbers.js';
+
 /** Raised when the environment or a flag holds an unusable value; programs exit 2 on it. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 type Env = Record<string, string | undefined>;
 
@@ -12,6 +15,8 @@ type Env = Record<string, string | undefined>;
 export interface CommonConfig {
   /** Project for Firestore and BigQuery (`GOOGLE_CLOUD_PROJECT`, required). */
   projectId: string;
+  /** Firestore emulator `host:port` (`FIRESTORE_EMULATOR_HOST`), unset for Google. */
+  firestoreEmulatorHost: string | undefined;
   /** BigQuery emulator URL (`BIGQUERY_EMULATOR_HOST`), unset for Google. */
   bigqueryEmulatorHost: string | undefined;
   /** Firestore collection of healing events (`HEALING_COLLECTION`, default `healing_events`). */
@@ -56,9 +61,9 @@ export function loadCommonConfig(env: Env): CommonConfig {
   if (!/^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(projectId)) {
     throw new ConfigError(`GOOGLE_CLOUD_PROJECT is not a valid project id: "${projectId}"`);
   }
-  hostPort(env, 'FIRESTORE_EMULATOR_HOST');
   return {
     projectId,
+    firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
     bigqueryEmulatorHost: emulatorUrl(env, 'BIGQUERY_EMULATOR_HOST'),
     healingCollection: collectionName(env, 'HEALING_COLLECTION', 'healing_events'),
     dataset: bigQueryName(env, 'HEALING_DATASET', 'nba_orchestration'),
@@ -95,15 +100,6 @@ export function loadSlackDeadlineSeconds(env: Env): number {
   return number(env, 'SLACK_DEADLINE_SECONDS', 15, { min: 0, max: 600, exclusiveMin: true });
 }
 
-/** Parses a positive whole number given on the command line, naming the flag when it is not one. */
-export function parsePositiveInteger(value: string, name: string): number {
-  const parsed = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new ConfigError(`${name} must be a positive whole number, got "${value}"`);
-  }
-  return parsed;
-}
-
 function present(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
@@ -115,39 +111,20 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-interface Range {
-  min?: number;
-  max?: number;
-  exclusiveMin?: boolean;
-}
-
-function number(env: Env, name: string, fallback: number, range: Range): number {
+function number(env: Env, name: string, fallback: number, range: NumberRange): number {
   const raw = present(env, name);
   if (raw === undefined) return fallback;
-  const value = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-  const belowMin = range.min !== undefined && (range.exclusiveMin ? value <= range.min : value < range.min);
-  const aboveMax = range.max !== undefined && value > range.max;
-  if (!Number.isFinite(value) || belowMin || aboveMax) {
-    throw new ConfigError(`${name} must be a number ${describeRange(range)}, got "${raw}"`);
-  }
+  const value = decimalNumber(raw);
+  if (!inRange(value, range)) throw new ConfigError(`${name} must be a number ${describeRange(range)}, got "${raw}"`);
   return value;
 }
 
-function integer(env: Env, name: string, fallback: number, range: Range): number {
+function integer(env: Env, name: string, fallback: number, range: NumberRange): number {
   const raw = present(env, name);
   if (raw === undefined) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || (range.min !== undefined && value < range.min)) {
-    throw new ConfigError(`${name} must be a whole number ${describeRange(range)}, got "${raw}"`);
-  }
+  const value = wholeNumber(raw);
+  if (!inRange(value, { ...range, whole: true })) throw new ConfigError(`${name} must be a whole number ${describeRange(range)}, got "${raw}"`);
   return value;
-}
-
-function describeRange({ min, max, exclusiveMin }: Range): string {
-  const parts: string[] = [];
-  if (min !== undefined) parts.push(exclusiveMin ? `above ${min}` : `at least ${min}`);
-  if (max !== undefined) parts.push(`at most ${max}`);
-  return parts.join(' and ');
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import schema from '../schemas/healing_events.json' with { type: 'json' };
+import { BATCH_CLEANUP } from './batchCleanup.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -67,7 +68,7 @@ function generatedId(healingType: string): string {
 /** The id of a batch_cleanup heal: the same batch at the same last update always gets the same id. */
 export function batchCleanupHealingId(batchId: string, updatedAt: Date): string {
   const digest = createHash('sha256').update(`${batchId}\u0000${updatedAt.toISOString()}`).digest('hex');
-  return `batch_cleanup-${digest.slice(0, 32)}`;
+  return `${BATCH_CLEANUP}-${digest.slice(0, 32)}`;
 }
 
 export function toBigQueryRow(event: HealingEvent): HealingEventRow {

@@ -1,4 +1,6 @@
-import type { LogLevel } from './config.js';
+/** How much is logged, least severe first (`LOG_LEVEL`). */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const SEVERITY: Record<LogLevel, string> = {
   debug: 'DEBUG',

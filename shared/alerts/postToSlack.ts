@@ -1,5 +1,5 @@
 import { IncomingWebhook } from '@slack/webhook';
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
 import type { SlackMessage } from './slackMessages.js';
 
 /**

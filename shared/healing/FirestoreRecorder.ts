@@ -1,11 +1,11 @@
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
+import { firstLine } from '../errorText.js';
 import { isAlreadyExists } from '../firestoreErrors.js';
 import { createHealingEvent, type HealingEvent, type HealingEventInput } from '../healingEvent.js';
 import type { Logger } from '../logger.js';
 import { toFirestoreDocument } from '../outbox/eventDocument.js';
 import { TIMED_OUT, within } from '../timeLimit.js';
-import { firstLine } from '../exitCodes.js';
 import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder, RecorderCloseResult } from './HealingRecorder.js';
 

@@ -1,5 +1,7 @@
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
+import { createFirestore } from '../clients.js';
 import { createLogger, type Logger } from '../logger.js';
+import { numberOption } from '../numbers.js';
 import { FirestoreRecorder } from './FirestoreRecorder.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 
@@ -41,44 +43,30 @@ export function createHealingRecorder(options: HealingRecorderOptions = {}): Hea
   const collection = options.collection ?? nonEmpty(env.HEALING_COLLECTION) ?? 'healing_events';
   if (collection.includes('/')) throw new RangeError(`healing collection must be a collection name without "/": ${collection}`);
   return new FirestoreRecorder({
-    firestore: options.firestore ?? createFirestoreClient(env),
+    firestore: options.firestore ?? recorderFirestore(env),
     ownsClient: options.firestore === undefined,
     collection,
     logger: options.logger ?? createLogger({ level: 'info' }),
-    maxBufferedEvents: count(options.maxBufferedEvents, 'maxBufferedEvents', 10_000),
-    flushIntervalMs: count(options.flushIntervalMs, 'flushIntervalMs', 1_000, 0),
-    batchSize: Math.min(count(options.batchSize, 'batchSize', 250), FIRESTORE_BATCH_LIMIT),
-    writeTimeoutMs: count(options.writeTimeoutMs, 'writeTimeoutMs', 10_000),
-    retryInitialDelayMs: count(options.retryInitialDelayMs, 'retryInitialDelayMs', 500),
-    retryMaxDelayMs: count(options.retryMaxDelayMs, 'retryMaxDelayMs', 30_000),
-    closeTimeoutMs: count(options.closeTimeoutMs, 'closeTimeoutMs', 5_000, 0),
+    maxBufferedEvents: numberOption(options.maxBufferedEvents, 'maxBufferedEvents', 10_000, { min: 1 }),
+    flushIntervalMs: numberOption(options.flushIntervalMs, 'flushIntervalMs', 1_000, { min: 0 }),
+    batchSize: Math.min(numberOption(options.batchSize, 'batchSize', 250, { min: 1 }), FIRESTORE_BATCH_LIMIT),
+    writeTimeoutMs: numberOption(options.writeTimeoutMs, 'writeTimeoutMs', 10_000, { min: 1 }),
+    retryInitialDelayMs: numberOption(options.retryInitialDelayMs, 'retryInitialDelayMs', 500, { min: 1 }),
+    retryMaxDelayMs: numberOption(options.retryMaxDelayMs, 'retryMaxDelayMs', 30_000, { min: 1 }),
+    closeTimeoutMs: numberOption(options.closeTimeoutMs, 'closeTimeoutMs', 5_000, { min: 0 }),
     now: options.now ?? (() => new Date()),
   });
 }
 
-/**
- * The emulator host goes to the client as a setting. (The Firestore library itself lets a
- * FIRESTORE_EMULATOR_HOST in process.env win over any setting.)
- */
-function createFirestoreClient(env: Record<string, string | undefined>): Firestore {
+function recorderFirestore(env: Record<string, string | undefined>): Firestore {
   const projectId = nonEmpty(env.GOOGLE_CLOUD_PROJECT);
-  const emulatorHost = nonEmpty(env.FIRESTORE_EMULATOR_HOST);
-  if (emulatorHost !== undefined && projectId === undefined) {
+  const firestoreEmulatorHost = nonEmpty(env.FIRESTORE_EMULATOR_HOST);
+  if (firestoreEmulatorHost !== undefined && projectId === undefined) {
     throw new RangeError('GOOGLE_CLOUD_PROJECT is required with FIRESTORE_EMULATOR_HOST');
   }
-  return new Firestore({
-    ignoreUndefinedProperties: true,
-    ...(projectId === undefined ? {} : { projectId }),
-    ...(emulatorHost === undefined ? {} : { host: emulatorHost, ssl: false }),
-  });
+  return createFirestore({ projectId, firestoreEmulatorHost });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function count(value: number | undefined, name: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number of at least ${min}, got ${value}`);
-  return value;
 }

@@ -1,4 +1,4 @@
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
 import { errorCategory } from './errorCategory.js';
 
 function withFields(message: string, fields: Record<string, unknown>): Error {

@@ -1,8 +1,9 @@
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitState, type IDefaultPolicyContext } from 'cockatiel';
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
+import { numberOption } from '../numbers.js';
 import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
-import { checkPolicyOptions, recordHeal, wholeNumber } from './recordHeal.js';
+import { checkPolicyOptions, recordHeal } from './recordHeal.js';
 
 export interface HealingCircuitBreakerOptions {
   /** Where each heal is recorded. */
@@ -34,8 +35,8 @@ export interface HealingCircuitBreaker {
 export function healingCircuitBreaker(options: HealingCircuitBreakerOptions): HealingCircuitBreaker {
   checkPolicyOptions('healingCircuitBreaker', options);
   const { recorder, name } = options;
-  const failureThreshold = wholeNumber(options.failureThreshold, 'failureThreshold', 5, 1);
-  const halfOpenAfterMs = wholeNumber(options.halfOpenAfterMs, 'halfOpenAfterMs', 30_000, 0);
+  const failureThreshold = numberOption(options.failureThreshold, 'failureThreshold', 5, { min: 1, whole: true });
+  const halfOpenAfterMs = numberOption(options.halfOpenAfterMs, 'halfOpenAfterMs', 30_000, { min: 0, whole: true });
   const now = options.now ?? Date.now;
   const policy = circuitBreaker(handleWhen(options.isFailure ?? (() => true)), {
     halfOpenAfter: halfOpenAfterMs,

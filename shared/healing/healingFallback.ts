@@ -1,5 +1,5 @@
 import { fallback, handleWhen, type IDefaultPolicyContext } from 'cockatiel';
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
 import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 import { checkPolicyOptions, recordHeal } from './recordHeal.js';

@@ -1,9 +1,10 @@
 import { handleWhen, retry, type IRetryContext } from 'cockatiel';
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
+import { numberOption } from '../numbers.js';
 import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
 import { jitterBackoff } from './jitterBackoff.js';
-import { checkPolicyOptions, recordHeal, wholeNumber } from './recordHeal.js';
+import { checkPolicyOptions, recordHeal } from './recordHeal.js';
 
 export interface HealingRetryOptions {
   /** Where each heal is recorded. */
@@ -34,9 +35,9 @@ export interface HealingRetry {
 export function healingRetry(options: HealingRetryOptions): HealingRetry {
   checkPolicyOptions('healingRetry', options);
   const { recorder, name } = options;
-  const maxAttempts = wholeNumber(options.maxAttempts, 'maxAttempts', 3, 1);
-  const initialDelayMs = wholeNumber(options.initialDelayMs, 'initialDelayMs', 200, 0);
-  const maxDelayMs = wholeNumber(options.maxDelayMs, 'maxDelayMs', 10_000, 0);
+  const maxAttempts = numberOption(options.maxAttempts, 'maxAttempts', 3, { min: 1, whole: true });
+  const initialDelayMs = numberOption(options.initialDelayMs, 'initialDelayMs', 200, { min: 0, whole: true });
+  const maxDelayMs = numberOption(options.maxDelayMs, 'maxDelayMs', 10_000, { min: 0, whole: true });
   const handler = handleWhen(options.shouldRetry ?? (() => true));
   const backoff = jitterBackoff(initialDelayMs, maxDelayMs, options.random ?? Math.random);
 

@@ -1,8 +1,9 @@
 import { timeout, TimeoutStrategy } from 'cockatiel';
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
+import { numberOption } from '../numbers.js';
 import { errorCategory } from './errorCategory.js';
 import type { HealingRecorder } from './HealingRecorder.js';
-import { checkPolicyOptions, recordHeal, wholeNumber } from './recordHeal.js';
+import { checkPolicyOptions, recordHeal } from './recordHeal.js';
 
 export interface HealingWatchdogOptions {
   /** Where each restart is recorded. */
@@ -42,9 +43,9 @@ export function healingWatchdog(options: HealingWatchdogOptions): HealingWatchdo
     throw new TypeError('healingWatchdog needs check and restart functions');
   }
   const { recorder, name } = options;
-  const intervalMs = wholeNumber(options.intervalMs, 'intervalMs', 30_000, 1);
-  const failuresBeforeRestart = wholeNumber(options.failuresBeforeRestart, 'failuresBeforeRestart', 3, 1);
-  const deadline = timeout(wholeNumber(options.timeoutMs, 'timeoutMs', intervalMs, 1), TimeoutStrategy.Aggressive);
+  const intervalMs = numberOption(options.intervalMs, 'intervalMs', 30_000, { min: 1, whole: true });
+  const failuresBeforeRestart = numberOption(options.failuresBeforeRestart, 'failuresBeforeRestart', 3, { min: 1, whole: true });
+  const deadline = timeout(numberOption(options.timeoutMs, 'timeoutMs', intervalMs, { min: 1, whole: true }), TimeoutStrategy.Aggressive);
 
   let failures: unknown[] = [];
   let restarts = 0;

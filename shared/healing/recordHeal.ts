@@ -19,9 +19,3 @@ export function checkPolicyOptions(policy: string, options: { recorder?: unknown
     throw new TypeError(`${policy} needs a name for the dependency it protects`);
   }
 }
-
-export function wholeNumber(value: number | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be a whole number of at least ${min}, got ${value}`);
-  return value;
-}

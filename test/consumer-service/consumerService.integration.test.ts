@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Firestore } from '@google-cloud/firestore';
@@ -26,6 +27,7 @@ interface Summary {
 interface Run {
   summary: Summary;
   logs: Array<Record<string, unknown>>;
+  stderr: string;
   elapsedMs: number;
   exitCode: number | null;
 }
@@ -57,7 +59,7 @@ function runService(mode: 'healthy' | 'down', env: Record<string, string>): Prom
       const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
       const summary = lines.find((line) => 'summary' in line)?.summary as Summary | undefined;
       if (!summary) return reject(new Error(`service printed no summary (exit ${exitCode}):\n${stdout}\n${stderr}`));
-      resolve({ summary, logs: lines.filter((line) => 'severity' in line), elapsedMs: performance.now() - started, exitCode });
+      resolve({ summary, logs: lines.filter((line) => 'severity' in line), stderr, elapsedMs: performance.now() - started, exitCode });
     });
   });
 }
@@ -70,8 +72,16 @@ beforeAll(() => {
 describe('a service that installs the project and imports auto-batch-cleanup/healing', () => {
   test('type-checks, runs, and its retry, fallback and circuit breaker heals land in Firestore as pending events', async () => {
     const collection = `consumer_events_${Date.now().toString(36)}`;
-    const run = await runService('healthy', { FIRESTORE_EMULATOR_HOST: emulatorHost, HEALING_COLLECTION: collection });
+    // A metadata server that refuses, as a proxy outside Google Cloud does: a client that asked it would print a MetadataLookupWarning.
+    const metadata = http.createServer((_request, response) => response.writeHead(403).end('forbidden'));
+    await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
+    const run = await runService('healthy', {
+      FIRESTORE_EMULATOR_HOST: emulatorHost,
+      HEALING_COLLECTION: collection,
+      GCE_METADATA_HOST: `127.0.0.1:${(metadata.address() as net.AddressInfo).port}`,
+    }).finally(() => metadata.close());
     expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe('');
     expect(run.summary).toMatchObject({ closed: { written: 6, unwritten: 0, dropped: 0 }, values: 6, breaker_refused: 1 });
 
     const reader = new Firestore({ projectId, host: emulatorHost, ssl: false });

@@ -5,19 +5,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 import { metadataServerAnswers } from './clients.js';
 
 // The built program, as an engineer runs it: `npm run build` first.
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
-/** A loopback server standing in for a metadata server that answers every probe 403, as a proxy does. */
-async function refusingMetadataServer(): Promise<{ host: string; server: Server }> {
+/** A loopback server standing in for a metadata server that answers every probe 403, as a proxy does; it counts the probes. */
+async function refusingMetadataServer(): Promise<{ host: string; server: Server; probes: () => number }> {
+  let probes = 0;
   const server = createServer((_request, response) => {
+    probes += 1;
     response.writeHead(403, { 'content-type': 'text/plain' });
     response.end('forbidden');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, server, probes: () => probes };
 }
 
 function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
@@ -32,7 +35,7 @@ function run(env: Record<string, string>): Promise<{ code: number | null; stderr
 
 describe('clients without credentials', () => {
   let home: string;
-  let metadata: { host: string; server: Server };
+  let metadata: Awaited<ReturnType<typeof refusingMetadataServer>>;
 
   beforeAll(async () => {
     if (!existsSync(bin)) throw new Error(`${bin} is missing; run npm run build before these tests`);
@@ -56,6 +59,24 @@ describe('clients without credentials', () => {
     expect(stderr).not.toContain('MetadataLookupWarning');
     expect(stderr.split('\n').filter((line) => line !== '')).toEqual([expect.stringMatching(/^analyze-healing: .*BigQuery/)]);
   }, 60_000);
+
+  it('reach the Firestore emulator given in their target, with no FIRESTORE_EMULATOR_HOST in the environment, and ask no metadata server', async () => {
+    const clients = new URL('../dist/shared/clients.js', import.meta.url).href;
+    const collection = `clients_${uniqueSuffix()}`;
+    const script = `const { createFirestore } = await import(${JSON.stringify(clients)});
+      const firestore = createFirestore({ projectId: 'no-credentials-project', firestoreEmulatorHost: ${JSON.stringify(emulatorEnv('').FIRESTORE_EMULATOR_HOST)} });
+      await firestore.collection('${collection}').doc('written').set({ by: 'createFirestore' });
+      console.log(JSON.stringify((await firestore.collection('${collection}').doc('written').get()).data()));
+      await firestore.terminate();`;
+    const before = metadata.probes();
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, GCE_METADATA_HOST: metadata.host },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result).toMatchObject({ status: 0, stdout: '{"by":"createFirestore"}\n', stderr: '' });
+    expect(metadata.probes()).toBe(before);
+  }, 40_000);
 
   it('takes a metadata server that answers 403, or none at all, as "not on Google Cloud"', async () => {
     expect(await metadataServerAnswers(1000, metadata.host)).toBe(false);

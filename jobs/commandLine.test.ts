@@ -1,0 +1,68 @@
+import { loadJobConfig } from '../shared/config.js';
+import { parseCommandLine, withRunFlags } from './commandLine.js';
+import type { OperatorCommand } from './operator/operatorCommand.js';
+
+function output() {
+  const written = { stdout: '', stderr: '' };
+  return { written, io: { stdout: (text: string) => void (written.stdout += text), stderr: (text: string) => void (written.stderr += text) } };
+}
+
+/** An operator command as a module under jobs/operator/ would define one. */
+const echo: OperatorCommand = {
+  register: (program, choose) =>
+    program
+      .command('echo')
+      .description('say the words back')
+      .argument('<words...>')
+      .option('--loud', 'in capitals')
+      .action((words: string[], options: { loud?: boolean }) =>
+        choose(async ({ io, config }) => {
+          io.stdout(`${config.projectId}: ${options.loud ? words.join(' ').toUpperCase() : words.join(' ')}\n`);
+          return 0;
+        }),
+      ),
+};
+
+describe("the job's command line", () => {
+  it('with no command chooses the scheduled run and its flags', () => {
+    const { io } = output();
+    expect(parseCommandLine(['--dry-run', '--max-heals', '5'], io)).toEqual({ command: 'run', flags: { dryRun: true, maxHeals: 5 } });
+    expect(parseCommandLine([], io)).toEqual({ command: 'run', flags: {} });
+  });
+
+  it('changes a copy of the configuration for the flags, never the loaded one', () => {
+    const loaded = loadJobConfig({ GOOGLE_CLOUD_PROJECT: 'p' });
+    const before = structuredClone(loaded);
+    expect(withRunFlags(loaded, { dryRun: true, maxHeals: 3 })).toEqual({ ...before, dryRun: true, maxHealsPerRun: 3 });
+    expect(withRunFlags(loaded, {})).toEqual(before);
+    expect(loaded).toEqual(before);
+  });
+
+  describe('with an operator command registered', () => {
+    it('hands over the work of its word, with its arguments and options', async () => {
+      const { io, written } = output();
+      const invocation = parseCommandLine(['echo', 'pause', 'healing', '--loud'], io, [echo]);
+      if (typeof invocation === 'number' || invocation.command !== 'operator') throw new Error(`expected the operator command, got ${JSON.stringify(invocation)}`);
+      const config = loadJobConfig({ GOOGLE_CLOUD_PROJECT: 'p' });
+      expect(await invocation.work({ config, env: {}, io: { ...io, stop: new AbortController().signal } })).toBe(0);
+      expect(written.stdout).toBe('p: PAUSE HEALING\n');
+    });
+
+    it('still takes no command as the scheduled run, and lists the command in its help', () => {
+      const { io, written } = output();
+      expect(parseCommandLine(['--check'], io, [echo])).toEqual({ command: 'run', flags: { check: true } });
+      expect(parseCommandLine(['--help'], io, [echo])).toBe(0);
+      expect(written.stdout).toMatch(/^Commands:\n +echo \[options\] <words\.\.\.> +say the words back$/m);
+    });
+
+    it.each([
+      [['ecko'], 'too many arguments. Expected 0 arguments but got 1: ecko.'],
+      [['echo'], "missing required argument 'words'"],
+      [['echo', 'hi', '--quiet'], "unknown option '--quiet'"],
+    ])('%j is a usage error: exit 2 and one line on stderr', (argv, line) => {
+      const { io, written } = output();
+      expect(parseCommandLine(argv, io, [echo])).toBe(2);
+      expect(written).toEqual({ stdout: '', stderr: `auto-batch-cleanup: ${line}\n` });
+    });
+  });
+});

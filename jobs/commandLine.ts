@@ -1,0 +1,67 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import type { JobConfig } from '../shared/config.js';
+import { EXIT_OK, EXIT_USAGE } from '../shared/exitCodes.js';
+import { parsePositiveInteger } from '../shared/numbers.js';
+import { OPERATOR_COMMANDS } from './operator/commands.js';
+import type { OperatorCommand, OperatorWork } from './operator/operatorCommand.js';
+import type { ProgramIo } from './programIo.js';
+
+/** Flags of the scheduled run. */
+export interface RunFlags {
+  dryRun?: boolean;
+  maxHeals?: number;
+  check?: boolean;
+  checkConfig?: boolean;
+}
+
+/** What the command line asked for: the scheduled run (no command), or an operator command's work. */
+export type Invocation = { command: 'run'; flags: RunFlags } | { command: 'operator'; work: OperatorWork };
+
+/**
+ * Reads the arguments after the program's name. Help and version are written to stdout and a
+ * usage error as one line to stderr; both come back as the exit code.
+ */
+export function parseCommandLine(argv: string[], io: Pick<ProgramIo, 'stdout' | 'stderr'>, operators: readonly OperatorCommand[] = OPERATOR_COMMANDS): Invocation | number {
+  let invocation: Invocation | undefined;
+  const program = new Command('auto-batch-cleanup')
+    .description('Find prediction batches stalled near the end, complete them safely, and record every heal.')
+    .version(packageJson.version)
+    .option('--dry-run', 'find and report stalled batches, change nothing (DRY_RUN)')
+    .option('--max-heals <n>', 'safety brake: heal none when more batches qualify (MAX_HEALS_PER_RUN)', (value) => flagValue(() => parsePositiveInteger(value, '--max-heals')))
+    .option('--check', "check the deployment: run every query the job makes (limit one) and check the BigQuery table; writes nothing")
+    .option('--check-config', 'check the settings in the environment and exit: 0 when the job would accept them, 2 naming the first bad one')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
+    .action((flags: RunFlags) => {
+      invocation = { command: 'run', flags };
+    });
+  for (const operator of operators) operator.register(program, (work) => (invocation = { command: 'operator', work }));
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.exitCode === 0) return EXIT_OK;
+    io.stderr(`auto-batch-cleanup: ${error.message.replace(/^error: /, '')}\n`);
+    return EXIT_USAGE;
+  }
+  if (invocation === undefined) throw new Error('the command line chose nothing to run');
+  return invocation;
+}
+
+/** The configuration a scheduled run uses: the loaded one, changed by its flags, left as it was. */
+export function withRunFlags(config: JobConfig, flags: RunFlags): JobConfig {
+  return {
+    ...config,
+    ...(flags.dryRun ? { dryRun: true } : {}),
+    ...(flags.maxHeals === undefined ? {} : { maxHealsPerRun: flags.maxHeals }),
+  };
+}
+
+function flagValue<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}

@@ -1,0 +1,11 @@
+/** What the job's program reads and writes besides its arguments and environment. */
+export interface ProgramIo {
+  /** Standard output: the run's JSON log lines, the lines of `--check`, help and version. */
+  stdout: (text: string) => void;
+  /** Standard error: one line saying why the program did not succeed. */
+  stderr: (text: string) => void;
+  /** Fires on SIGTERM or SIGINT: the run starts no new heal and ends with its summary. */
+  stop: AbortSignal;
+  /** Current time. Default the system clock. */
+  now?: () => Date;
+}

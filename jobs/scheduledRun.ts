@@ -1,0 +1,76 @@
+import type { AlertChannel } from '../shared/alerts/AlertChannel.js';
+import { LogChannel } from '../shared/alerts/LogChannel.js';
+import { SlackChannel } from '../shared/alerts/SlackChannel.js';
+import { createBigQuery, createFirestore } from '../shared/clients.js';
+import type { JobConfig } from '../shared/config.js';
+import { describeError } from '../shared/errorText.js';
+import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
+import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
+import { HealingEventTable } from '../shared/healingEventTable.js';
+import { createLogger, errorFields, type Logger } from '../shared/logger.js';
+import { TIMED_OUT, within } from '../shared/timeLimit.js';
+import type { RunFlags } from './commandLine.js';
+import { FirestoreUnavailableError } from './healBatches.js';
+import type { ProgramIo } from './programIo.js';
+import { type CleanupSummary, runCleanup } from './runCleanup.js';
+import { selfCheck } from './selfCheck.js';
+
+/** How long closing the clients may take once the work is done. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * What Cloud Scheduler starts, the program without a command: one run of the job (or its checks)
+ * with `config`, the flags already applied to it. Returns the exit code.
+ */
+export async function scheduledRun(config: JobConfig, flags: RunFlags, env: Record<string, string | undefined>, io: ProgramIo): Promise<number> {
+  if (flags.checkConfig) {
+    io.stdout('configuration ok\n');
+    return EXIT_OK;
+  }
+  const logger = createLogger({ level: config.logLevel, write: io.stdout });
+  const firestore = createFirestore(config);
+  const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
+  let firestoreGone = false;
+  try {
+    if (flags.check) return await selfCheck({ config, firestore, table, write: (line) => io.stdout(`${line}\n`) });
+    const channel: AlertChannel =
+      config.slackWebhookUrl === undefined
+        ? new LogChannel(logger)
+        : new SlackChannel({ webhookUrl: config.slackWebhookUrl, logger, postTimeoutMs: config.slackDeadlineSeconds * 1000 });
+    const { exitCode, failure, summary } = await runCleanup({ config, firestore, table, channel, logger, stop: io.stop, ...(io.now === undefined ? {} : { now: io.now }) });
+    firestoreGone = failure instanceof FirestoreUnavailableError;
+    if (failure !== undefined) io.stderr(`auto-batch-cleanup: ${explainFailure(failure, config, env)}\n`);
+    else if (exitCode !== EXIT_OK) io.stderr(`auto-batch-cleanup: ${outcomeLine(summary, config)}\n`);
+    return exitCode;
+  } catch (error) {
+    const line = explainFailure(error, config, env);
+    logger.error(`run failed: ${line}`, errorFields(error));
+    io.stderr(`auto-batch-cleanup: ${line}\n`);
+    return EXIT_FAILED;
+  } finally {
+    // A client that lost its server still holds transactions; closing it under them only adds errors. The process exit ends them.
+    if (!firestoreGone) await closeQuietly(firestore, logger);
+  }
+}
+
+/** Why a run that ran to its end exits 1, in one line. */
+function outcomeLine(summary: CleanupSummary, config: JobConfig): string {
+  if (summary.safety_brake) return `safety brake: ${summary.stalled} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`;
+  if (summary.stopped) return `stopped by SIGTERM after ${summary.healed} heal(s); ${summary.not_started} batch(es) left for the next run`;
+  return `${summary.failed} heal(s) failed; see the run summary and the failed-heal events`;
+}
+
+/** Closes the Firestore client after the work it carries; a client that does not close in time is left to the process exit. */
+async function closeQuietly(firestore: { terminate(): Promise<void> }, logger: Logger): Promise<void> {
+  const closed = await within(firestore.terminate().catch(() => undefined), CLOSE_TIMEOUT_MS, { unref: true });
+  if (closed === TIMED_OUT) logger.debug('the Firestore client did not close in time');
+}
+
+/** One line saying what failed and what to check. */
+function explainFailure(error: unknown, config: JobConfig, env: Record<string, string | undefined>): string {
+  const line = describeError(error, env);
+  const firestore = config.firestoreEmulatorHost === undefined ? 'Firestore' : `the Firestore emulator at ${config.firestoreEmulatorHost}`;
+  if (isUnreachable(error)) return `${firestore} did not answer; check that it is running and reachable (${line})`;
+  if (isAccessDenied(error)) return `${firestore} refused access for project ${config.projectId}; check the job's service account roles (${line})`;
+  return line;
+}
