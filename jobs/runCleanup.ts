@@ -9,18 +9,18 @@ import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
+import type { Batch } from './batchDocument.js';
 import type { RunIdentity } from './batchHealingEvent.js';
-import { decideCandidates, queryCandidates } from './candidates.js';
-import { FirestoreUnavailableError, healBatches } from './healBatches.js';
+import { findCandidates } from './candidates.js';
+import { emptyHealTally, FirestoreUnavailableError, healBatches } from './healBatches.js';
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
+import { afterStop, HARD_STOP_MS, STOP_GRACE_MS, whenAborted } from './stopping.js';
 import { ownsBatch } from './taskShard.js';
 
 export type { CleanupSummary } from './runSummary.js';
 
 /** Batch ids listed in the safety-brake alert. */
 const BRAKE_SAMPLE = 10;
-/** After SIGTERM, Cloud Run kills the task 10 s later: export and summary must fit before. */
-const STOP_GRACE_MS = 7_000;
 /** A claim outlives the export deadline by this much, so only a crashed run's claims expire. */
 const CLAIM_MARGIN_MS = 10 * 60_000;
 
@@ -31,7 +31,10 @@ export interface CleanupDependencies {
   /** Slack, or the log when no webhook is set. */
   channel: AlertChannel;
   logger: Logger;
-  /** Fires on SIGTERM: no new heal starts, the export gets a short grace, alerting is skipped. */
+  /**
+   * Fires on SIGTERM: no new heal starts, heals in flight and the export get a short grace, alerting
+   * is skipped; at the hard stop the summary is logged with what is known and the run returns.
+   */
   stop?: AbortSignal;
   /** Current time, replaceable in tests. */
   now?: () => Date;
@@ -46,17 +49,22 @@ export interface CleanupResult {
 
 /**
  * One run of the job: find, decide, heal; then export and alert, each under its deadline; then the
- * summary line, whatever happened before. Healing never waits on BigQuery or Slack.
+ * summary line, whatever happened before. Healing never waits on BigQuery or Slack. After a stop
+ * (SIGTERM) the run ends within the stop timeline of jobs/stopping.ts whatever Firestore, BigQuery
+ * or Slack are doing: at the hard stop it logs its summary with what it knows and returns.
  */
 export async function runCleanup({ config, firestore, table, channel, logger, stop = new AbortController().signal, now: clock = () => new Date() }: CleanupDependencies): Promise<CleanupResult> {
   const started = Date.now();
   const now = clock();
   const reads = new FirestoreReadMeter();
   const summary = emptySummary(config);
+  const heals = emptyHealTally();
+  let mine: Batch[] = [];
   const identity: RunIdentity = { execution: config.executionName ?? 'local', taskIndex: config.taskIndex, taskCount: config.taskCount };
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
   const batches = firestore.collection(config.batchCollection);
   const grace = afterStop(stop, STOP_GRACE_MS);
+  const hardStop = afterStop(stop, HARD_STOP_MS);
   const outbox = new Outbox({
     firestore, collection: config.healingCollection, table, logger, reads, now: clock,
     run: `${identity.execution}/task-${identity.taskIndex}/${randomUUID().slice(0, 8)}`,
@@ -67,15 +75,29 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     table: `${table.bigquery.projectId}.${table.dataset}.${table.tableName}`,
   });
   const alertDeadline = () => new Deadline(config.slackDeadlineSeconds * 3000, grace);
+  /** Waits for `work`, after a stop no longer than the grace. */
+  const untilGrace = (work: Promise<unknown>) => Promise.race([work, whenAborted(grace)]);
   let failure: unknown;
 
-  try {
+  const work = steps().catch((error: unknown) => {
+    failure = error;
+  });
+  const ended = await Promise.race([work.then(() => true), whenAborted(hardStop).then(() => false)]);
+  if (!ended) {
+    const inFlight = heals.started - heals.healedIds.length - heals.failedIds.length - heals.changed - heals.locked;
+    logger.warn(`hard stop ${HARD_STOP_MS / 1000} s after SIGTERM: the run ends with what it knows; ${inFlight} heal(s) still in flight commit with their event or not at all`, { heals_in_flight: inFlight });
+  }
+  return finish();
+
+  async function steps(): Promise<void> {
     // Find and decide.
-    const decision = decideCandidates(await queryCandidates(batches, rule, now, reads), rule, now);
+    const decision = await findCandidates(batches, rule, now, reads, {
+      stop,
+      onMalformed: ({ id, reason }) => logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason }),
+    });
     summary.found = decision.found;
     summary.stalled = decision.stalled.length;
-    summary.skipped_malformed = decision.malformed.length;
-    for (const { id, reason } of decision.malformed) logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason });
+    summary.skipped_malformed = decision.malformed;
 
     // The safety brake: this many stalled batches is an outage, not a straggler.
     if (decision.stalled.length > config.maxHealsPerRun) {
@@ -87,81 +109,69 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       });
       if (!config.dryRun && config.taskIndex === 0) {
         const message = safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, alerter.investigation(BATCH_CLEANUP));
-        await alerter.raise(BATCH_CLEANUP, 'safety_brake', message, alertDeadline());
+        await untilGrace(alerter.raise(BATCH_CLEANUP, 'safety_brake', message, alertDeadline()));
       }
-      return finish();
+      return;
     }
 
-    const mine = decision.stalled.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
+    const owned = decision.stalled.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
     if (config.dryRun) {
-      summary.would_heal_ids = mine.map((batch) => batch.id);
-      for (const batch of mine) logger.info(`dry run: would heal batch ${batch.id}`, { batch_id: batch.id });
-      return finish();
+      summary.would_heal_ids = owned.map((batch) => batch.id);
+      for (const batch of owned) logger.info(`dry run: would heal batch ${batch.id}`, { batch_id: batch.id });
+      return;
     }
 
-    // Heal, each batch in its own transaction with its event.
-    const heals = await healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop);
-    summary.healed = heals.healedIds.length;
-    summary.failed = heals.failedIds.length;
-    summary.skipped_changed = heals.changed;
-    summary.not_started = heals.notStarted;
-    summary.healed_ids = heals.healedIds;
-    summary.stopped = stop.aborted;
+    // Heal, each batch in its own transaction with its event. After a stop, heals in flight get the grace.
+    mine = owned;
+    await untilGrace(healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop, heals));
     if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
     // Export this run's events and the pending ones it claims, under the export deadline.
     const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
-    const exported = await outbox.export(
-      heals.events.map((event) => event.healing_id),
-      exportSignal,
-    );
+    const exported = await outbox.export([...heals.eventIds], exportSignal);
     summary.exported = exported.exported;
     summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
-    if (stop.aborted) {
-      summary.stopped = true;
-      return finish();
-    }
+    if (stop.aborted) return;
 
     // Alert on every type with new events or an alert left undelivered; then the run summary message.
+    await untilGrace(alert(exported.types));
+  }
+
+  async function alert(exportedTypes: Set<string>): Promise<void> {
     const deadline = alertDeadline();
-    const types = new Set(exported.types);
-    if (heals.events.length > 0) types.add(BATCH_CLEANUP);
+    const types = new Set(exportedTypes);
+    if (heals.eventIds.length > 0) types.add(BATCH_CLEANUP);
     const checks = await alerter.check(types, deadline);
     const counts = checks.find((check) => check.healingType === BATCH_CLEANUP)?.counts;
-    if (heals.events.length > 0 && counts !== undefined) {
+    if (heals.eventIds.length > 0 && counts !== undefined) {
       const message = runSummaryMessage(
         { healedIds: heals.healedIds, failedIds: heals.failedIds, skippedMalformed: summary.skipped_malformed, counts, execution: describeRun(identity) },
         alerter.investigation(BATCH_CLEANUP),
       );
       await alerter.post(message, deadline);
     }
-  } catch (error) {
-    failure = error;
   }
-  return finish();
 
+  /** The one summary line, with what is known now. */
   function finish(): CleanupResult {
+    summary.healed = heals.healedIds.length;
+    summary.failed = heals.failedIds.length;
+    summary.skipped_changed = heals.changed;
+    summary.skipped_locked = heals.locked;
+    summary.not_started = mine.length - heals.started;
+    summary.healed_ids = [...heals.healedIds];
     summary.stopped ||= stop.aborted;
     summary.firestore_reads = reads.reads;
     summary.duration_ms = Date.now() - started;
     const exitCode = exitCodeOf(summary, failure !== undefined);
     summary.exit_code = exitCode;
-    if (exitCode === 0) logger.info('run summary', { ...summary });
-    else logger.error('run summary', { ...summary, ...(failure === undefined ? {} : errorFields(failure)) });
-    return { summary, exitCode, ...(failure === undefined ? {} : { failure }) };
+    const line = { ...summary };
+    if (exitCode === 0) logger.info('run summary', line);
+    else logger.error('run summary', { ...line, ...(failure === undefined ? {} : errorFields(failure)) });
+    return { summary: line, exitCode, ...(failure === undefined ? {} : { failure }) };
   }
 }
-
-/** A signal that fires `ms` after `stop` fires. */
-function afterStop(stop: AbortSignal, ms: number): AbortSignal {
-  const controller = new AbortController();
-  const start = () => setTimeout(() => controller.abort(), ms).unref();
-  if (stop.aborted) start();
-  else stop.addEventListener('abort', start, { once: true });
-  return controller.signal;
-}
-
 
 function describeRun(run: RunIdentity): string {
   return run.taskCount > 1 ? `${run.execution} (task ${run.taskIndex + 1} of ${run.taskCount})` : run.execution;

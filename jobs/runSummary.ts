@@ -8,6 +8,8 @@ export interface CleanupSummary {
   failed: number;
   skipped_malformed: number;
   skipped_changed: number;
+  /** Heals skipped because another transaction held the batch (lock timeout, contention): no event, the next run takes the batch. */
+  skipped_locked: number;
   /** Stalled batches not tried because the run was stopped (SIGTERM). */
   not_started: number;
   exported: number;
@@ -28,7 +30,7 @@ export interface CleanupSummary {
 
 export function emptySummary(config: JobConfig): CleanupSummary {
   return {
-    found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, not_started: 0,
+    found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, skipped_locked: 0, not_started: 0,
     exported: 0, pending_export: 0, set_aside: 0, firestore_reads: 0, duration_ms: 0,
     dry_run: config.dryRun, safety_brake: false, stopped: false, exit_code: 0,
     task_index: config.taskIndex, task_count: config.taskCount, execution: config.executionName ?? 'local',
@@ -39,4 +41,9 @@ export function emptySummary(config: JobConfig): CleanupSummary {
 /** Healing is the job's work: a failed heal, the safety brake, a stop or Firestore failing is exit 1; BigQuery and Slack never are. */
 export function exitCodeOf(summary: CleanupSummary, firestoreFailed: boolean): 0 | 1 {
   return summary.failed > 0 || summary.safety_brake || summary.stopped || firestoreFailed ? 1 : 0;
+}
+
+/** Every heal the run tried was skipped because another transaction held its batch: exit 0, said on stderr. */
+export function allHealsSkippedLocked(summary: CleanupSummary): boolean {
+  return summary.skipped_locked > 0 && summary.healed + summary.failed + summary.skipped_changed === 0;
 }
