@@ -32,14 +32,14 @@ async function seed(env: Record<string, string>, count: number): Promise<void> {
   await seedBatches(firestore, env.BATCH_COLLECTION!, specs, new Date());
 }
 
-/** Sends SIGTERM and waits for the process to end; the time from the signal to the exit. */
-async function stopped(job: JobProcess): Promise<JobResult & { stopMs: number }> {
+/** Sends SIGTERM and waits for the process to end; the time from the signal to the exit (`signalled` false: it had ended before). */
+async function stopped(job: JobProcess): Promise<JobResult & { stopMs: number; signalled: boolean }> {
   const sent = performance.now();
-  job.kill('SIGTERM');
+  const signalled = job.kill('SIGTERM');
   const result = await job.result();
   const stopMs = Math.round(performance.now() - sent);
-  stopTimes.push(stopMs);
-  return { ...result, stopMs };
+  if (signalled) stopTimes.push(stopMs);
+  return { ...result, stopMs, signalled };
 }
 
 /** Resolves once `condition` holds, checked every 50 ms; rejects after `timeoutMs`. */
@@ -137,25 +137,38 @@ describe('SIGTERM while Firestore hangs', () => {
 });
 
 describe('SIGTERM during overlapping runs under contention', () => {
-  it('ends every stopped run within 10 s with its one summary, and leaves no batch healed without its event', async () => {
-    standIn.insertDelayMs = 1_500;
-    for (let trial = 0; trial < 3; trial += 1) {
-      const env = envFor(`overlap${trial}`, { BIGQUERY_EMULATOR_HOST: standIn.url });
-      await seed(env, 300);
-      const jobs = await Promise.all([Job.start({ env, timeoutMs: 150_000 }), Job.start({ env, timeoutMs: 150_000 })]);
+  it.each([
+    ['while both heal', 'heals'],
+    ['as the exports begin', 'export'],
+    ['while the exports claim each other’s events', 'claims'],
+  ] as const)('%s: ends every stopped run within 10 s with its one summary, and leaves no batch healed without its event', async (_name, moment) => {
+    // BigQuery answers late; the second run starts while the first heals (0 s in the first trial, 1.5 s in the second).
+    standIn.insertDelayMs = 2_000;
+    for (let trial = 0; trial < 2; trial += 1) {
+      const env = envFor(`overlap_${moment}${trial}`, { BIGQUERY_EMULATOR_HOST: standIn.url });
+      await seed(env, 400);
+      const inserts = standIn.inserts.length;
+      const first = await Job.start({ env, timeoutMs: 150_000 });
+      await new Promise((resolve) => setTimeout(resolve, 1_500 * trial));
+      const jobs = [first, await Job.start({ env, timeoutMs: 150_000 })];
       const working = (line: Record<string, unknown>) => /^(healed|left|skipped) batch/.test(String(line.message));
       await Promise.all(jobs.map((job) => job.waitForLine(working, 60_000)));
-      await new Promise((resolve) => setTimeout(resolve, 300 * trial));
+      if (moment !== 'heals') await standIn.waitForInserts(inserts + 1, 60_000);
+      if (moment === 'claims') await new Promise((resolve) => setTimeout(resolve, 1_500 + 500 * trial));
 
       const results = await Promise.all(jobs.map((job) => stopped(job)));
 
-      for (const result of results) {
+      // A run that had already ended by itself is not one that was stopped.
+      const signalled = results.filter((result) => result.signalled);
+      expect(signalled.length).toBeGreaterThan(0);
+      for (const result of signalled) {
         expect(result.stopMs).toBeLessThan(SIGKILL_AFTER_MS);
         expect({ code: result.code, signal: result.signal }).toEqual({ code: 1, signal: null });
         expect(summaryOf(result)).toHaveLength(1);
         expect(summaryOf(result)[0]).toMatchObject({ stopped: true, exit_code: 1 });
       }
+      for (const result of results) expect(summaryOf(result)).toHaveLength(1);
       expect((await healedWithEvents(env)).withoutEvent).toEqual([]);
     }
-  }, 300_000);
+  }, 240_000);
 });
