@@ -34,7 +34,6 @@ export default {
       displayName: 'unit',
       testMatch: [`${folders}/*.test.ts`],
       testPathIgnorePatterns: ['\\.integration\\.test\\.ts$'],
-      testTimeout: 10000,
     },
     {
       ...shared,
@@ -42,9 +41,10 @@ export default {
       testMatch: [`${folders}/*.integration.test.ts`],
       globalSetup: '<rootDir>/test/globalSetup.ts',
       globalTeardown: '<rootDir>/test/globalTeardown.ts',
-      testTimeout: 60000,
     },
   ],
   reporters: ['default', '<rootDir>/test/summaryReporter.js'],
   maxWorkers: 2,
+  // Jest reads the test timeout from the top level only, for every project.
+  testTimeout: 60000,
 };
