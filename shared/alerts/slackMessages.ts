@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
+import { clip } from '../clip.js';
 import type { AlertLevel, PatternCounts } from './alertLevel.js';
-import { BLOCK_KIT_LIMITS, clip, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
+import { BLOCK_KIT_LIMITS, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
 
 export interface SlackMessage {
   text: string;
