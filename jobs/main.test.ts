@@ -19,12 +19,14 @@ describe('the auto-batch-cleanup program', () => {
     [['--bogus'], {}, '--bogus'],
     [[], { STALL_MINUTES: 'soon' }, 'STALL_MINUTES'],
     [[], { SLACK_WEBHOOK_URL: 'hooks.slack.com' }, 'SLACK_WEBHOOK_URL'],
+    [[], { SLACK_WEBHOOK_URL: 'http://hooks.slack.com/services/T0/B0/plain-http-secret' }, 'SLACK_WEBHOOK_URL must be an https:// URL'],
     [[], { GOOGLE_CLOUD_PROJECT: '' }, 'GOOGLE_CLOUD_PROJECT'],
   ])('exits 2 with one line naming the problem for %j %j', (args, extra, name) => {
     const { code, stderr } = runBin(args, { ...emulatorEnv(uniqueSuffix()), ...extra });
     expect(code).toBe(2);
     expect(stderr.split('\n')).toHaveLength(1);
     expect(stderr).toContain(name);
+    expect(stderr).not.toContain('secret');
   });
 
   it('prints help and its version, exiting 0', () => {
