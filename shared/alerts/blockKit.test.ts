@@ -14,6 +14,11 @@ describe('Block Kit helpers', () => {
     expect(blockKitViolations({ text: 'x', blocks: [block] })).toEqual([]);
   });
 
+  it('escapes a header and puts it on one line: Slack reads <!channel> and links in plain text too', () => {
+    const block = header('RED alert: <!channel>\n<https://evil.example|runbook> & co');
+    expect(block.text.text).toBe('RED alert: &lt;!channel&gt; &lt;https://evil.example|runbook&gt; &amp; co');
+  });
+
   it('never makes an empty header, section or context text, which Slack refuses', () => {
     const blocks = [header(''), section('  '), context([]), context(['']), ...fieldSections([{ label: '', value: '' }])];
     expect(blockKitViolations({ text: 'x', blocks })).toEqual([]);

@@ -31,9 +31,13 @@ function nonEmpty(text: string): string {
   return text.trim() === '' ? EMPTY : text;
 }
 
-/** A header of plain text (not mrkdwn, so not escaped), cut to 150 characters. */
+/**
+ * A header of plain text on one line, escaped here (Slack reads &, < and > as control characters in
+ * plain text too), cut to 150 characters.
+ */
 export function header(text: string): HeaderBlock {
-  return { type: 'header', text: { type: 'plain_text', text: clip(nonEmpty(text), BLOCK_KIT_LIMITS.headerText), emoji: true } };
+  const line = escapeMrkdwn(text.replace(/\s+/g, ' ').trim());
+  return { type: 'header', text: { type: 'plain_text', text: clip(nonEmpty(line), BLOCK_KIT_LIMITS.headerText), emoji: true } };
 }
 
 /** A section of mrkdwn text, already escaped by the caller where it holds outside text, cut to 3,000 characters. */
