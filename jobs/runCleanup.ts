@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { type AlertChannel, Deadline } from '../shared/alerts/AlertChannel.js';
 import { Alerter } from '../shared/alerts/Alerter.js';
-import { runSummaryMessage, safetyBrakeMessage } from '../shared/alerts/slackMessages.js';
+import { runSummaryMessage } from '../shared/alerts/slackMessages.js';
 import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
@@ -85,8 +85,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
         stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
       });
       if (!config.dryRun && config.taskIndex === 0) {
-        const message = safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, alerter.investigation(HEALING_TYPE));
-        await alerter.raise(HEALING_TYPE, 'safety_brake', message, alertDeadline());
+        await alerter.raiseSafetyBrake(HEALING_TYPE, decision.stalled.length, config.maxHealsPerRun, sample, alertDeadline());
       }
       return finish();
     }
@@ -122,7 +121,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       return finish();
     }
 
-    // Alert on every type with new events or an alert left undelivered; then the run summary message.
+    // Alert on every type with new events or an alert left undelivered (never failing the run); then the run summary message.
     const deadline = alertDeadline();
     const types = new Set(exported.types);
     if (heals.events.length > 0) types.add(HEALING_TYPE);

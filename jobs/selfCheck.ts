@@ -6,7 +6,7 @@ import { isFailedPrecondition } from '../shared/firestoreErrors.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { waitingQuery } from '../shared/alerts/AlertGate.js';
-import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
+import { countQueries, overlongTypeQuery, recentQuery } from '../shared/alerts/PatternDetector.js';
 import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
 import { pendingQuery } from '../shared/outbox/Outbox.js';
 import { HEALING_TYPE } from './batchHealingEvent.js';
@@ -47,6 +47,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
     { name: `events per type count on ${config.healingCollection} (healing_type, timestamp desc)`, run: count(counts.lastDay) },
     { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
     { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, HEALING_TYPE)) },
+    { name: `events of a type name too long to query by equality on ${config.healingCollection} (healing_type range, timestamp desc)`, run: get(overlongTypeQuery(events, 'x'.repeat(2_000), now)) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
   ];

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { AlertChannel, AlertSubject, Deadline } from './AlertChannel.js';
+import { type AlertChannel, type AlertSubject, type Deadline, subjectFields } from './AlertChannel.js';
 import { postToSlack, SlackPostError } from './postToSlack.js';
 import type { SlackMessage } from './slackMessages.js';
 
@@ -22,8 +22,8 @@ export class SlackChannel implements AlertChannel {
 
   constructor(private readonly options: SlackChannelOptions) {}
 
-  async deliver(message: SlackMessage, { healingType, kind }: AlertSubject, deadline: Deadline): Promise<boolean> {
-    return this.send(message, deadline, { alert_level: kind, healing_type: healingType });
+  async deliver(message: SlackMessage, subject: AlertSubject, deadline: Deadline): Promise<boolean> {
+    return this.send(message, deadline, subjectFields(subject));
   }
 
   async post(message: SlackMessage, deadline: Deadline): Promise<boolean> {
