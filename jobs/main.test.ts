@@ -79,9 +79,9 @@ describe('the auto-batch-cleanup program', () => {
     const check = runBin(['--check'], env);
     expect(check.code).toBe(0);
     const lines = check.stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(9);
-    expect(lines.at(-1)).toBe('all 9 checks passed');
-    expect(lines.some((line) => line.includes('type name too long to query'))).toBe(true);
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(12);
+    expect(lines.at(-1)).toBe('all 12 checks passed');
+    expect(lines.some((line) => line.includes('premature verdicts count and late players sum'))).toBe(true);
     expect(lines.some((line) => line.includes('candidate batches query'))).toBe(true);
     const firestore = createFirestore(config);
     const written = await Promise.all([env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`].map((name) => firestore.collection(name).limit(1).get()));

@@ -62,7 +62,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     claimTtlMs: config.exportDeadlineSeconds * 1000 + CLAIM_MARGIN_MS,
   });
   const alerter = new Alerter({
-    firestore, collection: config.healingCollection, channel, logger, reads, now: clock,
+    firestore, collection: config.healingCollection, channel, logger, reads, now: clock, stallMinutes: config.stallMinutes,
     table: `${table.bigquery.projectId}.${table.dataset}.${table.tableName}`,
   });
   const alertDeadline = () => new Deadline(config.slackDeadlineSeconds * 3000, grace);

@@ -1,12 +1,16 @@
 import { type AlertLevel, LEVEL_RANK } from './alertLevel.js';
 
-/** What an alert is about: a frequency level, or the job's safety brake, gated on its own apart from the ladder of levels. */
-export type AlertKind = AlertLevel | 'safety_brake';
+/**
+ * What an alert is about: a frequency level; the job's safety brake; or `premature`, too many
+ * heals given the verdict premature. The brake and `premature` are gated each on its own, apart
+ * from the ladder of levels.
+ */
+export type AlertKind = AlertLevel | 'safety_brake' | 'premature';
 
-export const ALERT_KINDS: readonly AlertKind[] = ['yellow', 'red', 'critical', 'safety_brake'];
+export const ALERT_KINDS: readonly AlertKind[] = ['yellow', 'red', 'critical', 'safety_brake', 'premature'];
 
 /** Worst first, for choosing which alerts of a run get a message of their own. */
-export const KIND_SEVERITY: Record<AlertKind, number> = { safety_brake: 5, critical: 4, red: 3, yellow: 1 };
+export const KIND_SEVERITY: Record<AlertKind, number> = { safety_brake: 5, critical: 4, red: 3, premature: 2, yellow: 1 };
 
 export type AlertStateJson = Partial<Record<AlertKind, string>>;
 
@@ -27,7 +31,7 @@ export class AlertState {
 
   /**
    * A kind is sent unless it, or a higher level, went out within the last hour; so a repeat waits
-   * an hour while an escalation goes out at once. The brake looks at itself only.
+   * an hour while an escalation goes out at once. The brake and `premature` look at themselves only.
    */
   shouldSend(kind: AlertKind, now: Date): boolean {
     const recent = (other: AlertKind) => {

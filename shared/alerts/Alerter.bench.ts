@@ -35,7 +35,7 @@ await writer.close();
 
 for (const healingType of ['bench_quiet', 'bench_busy']) {
   const reads = new FirestoreReadMeter();
-  const alerter = new Alerter({ firestore, collection: config.healingCollection, channel: new LogChannel(logger), logger, reads, table: 'p.d.t' });
+  const alerter = new Alerter({ firestore, collection: config.healingCollection, channel: new LogChannel(logger), logger, reads, table: 'p.d.t', stallMinutes: 15 });
   const start = performance.now();
   const [check] = await alerter.check([healingType], new Deadline(60_000));
   const ms = performance.now() - start;

@@ -20,7 +20,7 @@ function alerterFor(collection: string, channel?: AlertChannel) {
   const logger = createMemoryLogger();
   const reads = new FirestoreReadMeter();
   const alerter = new Alerter({
-    firestore, collection, logger, reads, table: 'local-healing.healing.healing_events', now: () => now,
+    firestore, collection, logger, reads, table: 'local-healing.healing.healing_events', stallMinutes: 15, now: () => now,
     channel: channel ?? new SlackChannel({ webhookUrl, logger, postTimeoutMs: 5_000 }),
   });
   return { alerter, logger, reads };
@@ -125,13 +125,13 @@ describe('the Alerter across runs', () => {
   it('a waiting alert written into the state for a type with no events posts nothing and is dropped: nothing comes from the state alone', async () => {
     const collection = `forged_${uniqueSuffix()}`;
     const states = firestore.collection(`${collection}_alert_state`);
-    await states.doc(alertStateId('ghost')).set({ healing_type: 'ghost', waiting: { critical: t0.toISOString() }, retry: true });
+    await states.doc(alertStateId('ghost')).set({ healing_type: 'ghost', waiting: { critical: t0.toISOString(), premature: t0.toISOString() }, retry: true });
 
     const { alerter, logger } = alerterFor(collection);
     await alerter.check([], new Deadline(10_000));
 
     expect(receiver.requests).toBe(0);
-    expect(logger.lines.filter((line) => /left waiting by an earlier run is dropped/.test(String(line.message))).map((line) => line.alert_level)).toEqual(['critical']);
+    expect(logger.lines.filter((line) => /left waiting by an earlier run is dropped/.test(String(line.message))).map((line) => line.alert_level)).toEqual(['critical', 'premature']);
     expect((await states.doc(alertStateId('ghost')).get()).data()).toMatchObject({ waiting: {}, retry: false });
   });
 });

@@ -3,16 +3,19 @@ import pMap from 'p-map';
 import { firstLine } from '../exitCodes.js';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import { errorFields, type Logger } from '../logger.js';
+import { recommendStallMinutes } from '../stallRecommendation.js';
 import type { AlertChannel, Deadline } from './AlertChannel.js';
 import { AlertGate, type Claim } from './AlertGate.js';
-import { type AlertLevel, alertLevel, LEVEL_RANK, type PatternCounts } from './alertLevel.js';
+import { type AlertLevel, alertLevel, LEVEL_RANK, type PatternCounts, prematureAlert, type VerdictCounts } from './alertLevel.js';
 import { type DueAlert, MAX_ALERT_MESSAGES, planMessages } from './alertPlan.js';
 import { type AlertKind, isLevel, KIND_SEVERITY } from './AlertState.js';
 import { type AlertStateRecord, type BrakeDetail, brakeDetail } from './alertStateDocument.js';
 import { PatternDetector } from './PatternDetector.js';
-import { alertMessage, type Investigation, rollUpMessage, safetyBrakeMessage, type SlackMessage } from './slackMessages.js';
+import { alertMessage, type Investigation, prematureMessage, rollUpMessage, safetyBrakeMessage, type SlackMessage } from './slackMessages.js';
 
 const RECENT_EVENTS_IN_ALERT = 5;
+/** Premature verdicts read for the STALL_MINUTES recommendation, newest first. */
+const PREMATURE_HEALS_READ = 500;
 /** Types checked, and alerts claimed, at the same time. */
 const CONCURRENCY = 8;
 
@@ -25,15 +28,23 @@ export interface AlerterOptions {
   reads: FirestoreReadMeter;
   /** `project.dataset.table` of the healing events, named in every alert. */
   table: string;
+  /** The job's STALL_MINUTES, the current rule a `premature` alert compares its recommendation with. */
+  stallMinutes: number;
   /** Most alert messages in one run; the other alerts are named in one roll-up message. Default 10. */
   maxMessages?: number;
   now?: () => Date;
 }
 
-/** What a check found for one type: its event counts when its levels were checked. */
+export interface CheckOptions {
+  /** Types whose heals got new verdicts: each is checked for `premature`. Default none. */
+  verdictTypes?: Iterable<string>;
+}
+
+/** What a check found for one type: its event counts when its levels were checked, its verdicts when `premature` was. */
 export interface TypeCheck {
   healingType: string;
   counts?: PatternCounts;
+  verdicts?: VerdictCounts;
 }
 
 /** An alert this run may send, and how to rebuild it. */
@@ -62,19 +73,21 @@ export class Alerter {
   }
 
   /**
-   * Checks the levels of every type given and of every type an earlier run left waiting; then
-   * sends what is due, worst first: at most `maxMessages` messages, the rest named in one roll-up.
-   * Types it has no time left for are checked next run.
+   * Checks the levels of every type given, `premature` for every verdict type given, and every
+   * type an earlier run left waiting; then sends what is due, worst first: at most `maxMessages`
+   * messages, the rest named in one roll-up. Types it has no time left for are checked next run.
    */
-  async check(healingTypes: Iterable<string>, deadline: Deadline): Promise<TypeCheck[]> {
+  async check(healingTypes: Iterable<string>, deadline: Deadline, { verdictTypes = [] }: CheckOptions = {}): Promise<TypeCheck[]> {
     const now = this.now();
     const waiting = new Map((await this.waiting(now)).map((record) => [record.healingType, record]));
     const levels = new Set(healingTypes);
+    const verdicts = new Set(verdictTypes);
     for (const record of waiting.values()) {
       const kinds = Object.keys(record.waiting) as AlertKind[];
       if (record.checkLater || kinds.some(isLevel)) levels.add(record.healingType);
+      if (record.checkLater || kinds.includes('premature')) verdicts.add(record.healingType);
     }
-    const types = [...new Set([...levels, ...waiting.keys()])].sort();
+    const types = [...new Set([...levels, ...verdicts, ...waiting.keys()])].sort();
     const checks: TypeCheck[] = [];
     const findings: Finding[] = [];
     const later: string[] = [];
@@ -83,7 +96,7 @@ export class Alerter {
       async (healingType) => {
         if (deadline.passed) return void later.push(healingType);
         try {
-          const found = await this.checkType(healingType, levels.has(healingType), waiting.get(healingType), now);
+          const found = await this.checkType(healingType, { levels: levels.has(healingType), verdicts: verdicts.has(healingType) }, waiting.get(healingType), now);
           checks.push(found.check);
           findings.push(...found.findings);
         } catch (error) {
@@ -134,17 +147,18 @@ export class Alerter {
   }
 
   /**
-   * One type's check: its level (and a level left waiting), a safety brake left waiting. A waiting
-   * alert with nothing left to rebuild it from (no event in 24 hours, or brake figures it cannot
-   * read) is dropped: nothing from the alert state alone is ever posted.
+   * One type's check: its level (and a level left waiting), its `premature` verdicts (and one left
+   * waiting), a safety brake left waiting. A waiting alert with nothing left to rebuild it from (no
+   * event or premature verdict in 24 hours, or brake figures it cannot read) is dropped: nothing
+   * from the alert state alone is ever posted.
    */
-  private async checkType(healingType: string, levels: boolean, record: AlertStateRecord | undefined, now: Date): Promise<{ check: TypeCheck; findings: Finding[] }> {
+  private async checkType(healingType: string, check: { levels: boolean; verdicts: boolean }, record: AlertStateRecord | undefined, now: Date): Promise<{ check: TypeCheck; findings: Finding[] }> {
     const { logger } = this.options;
     const waiting = record?.waiting ?? {};
     const result: TypeCheck = { healingType };
     const findings: Finding[] = [];
     const dropped: AlertKind[] = [];
-    if (levels) {
+    if (check.levels) {
       const counts = await this.patterns.counts(healingType, now);
       result.counts = counts;
       const level = alertLevel(counts);
@@ -154,6 +168,16 @@ export class Alerter {
       const kind: AlertLevel | undefined = level !== null && (waitingLevel === undefined || LEVEL_RANK[level] >= LEVEL_RANK[waitingLevel]) ? level : waitingLevel;
       if (level === null && counts.lastDay === 0) dropped.push(...waitingLevels);
       else if (kind !== undefined) findings.push({ healingType, kind, counts, waitingSince: kind === waitingLevel ? waiting[kind]! : null });
+    }
+    if (check.verdicts) {
+      const verdicts = await this.patterns.verdictCounts(healingType, now);
+      result.verdicts = verdicts;
+      const due = prematureAlert(verdicts);
+      logger.info(`heal verdicts for ${healingType}: ${verdicts.premature} premature, ${verdicts.held} held in 24 h`, { healing_type: healingType, premature_alert: due, ...verdicts });
+      if (due || waiting.premature !== undefined) {
+        if (verdicts.premature === 0) dropped.push('premature');
+        else findings.push({ healingType, kind: 'premature', verdicts, waitingSince: waiting.premature ?? null });
+      }
     }
     if (waiting.safety_brake !== undefined) {
       if (record?.brake) findings.push({ healingType, kind: 'safety_brake', brake: record.brake, waitingSince: waiting.safety_brake });
@@ -221,6 +245,11 @@ export class Alerter {
     const investigation = this.investigation(healingType);
     const options = finding.waitingSince === null ? {} : { raisedAt: new Date(finding.waitingSince) };
     if (kind === 'safety_brake') return safetyBrakeMessage(finding.brake!, investigation, options);
+    if (kind === 'premature') {
+      const heals = await this.patterns.prematureHeals(healingType, now, PREMATURE_HEALS_READ);
+      const recommendation = recommendStallMinutes(heals, this.options.stallMinutes);
+      return prematureMessage(healingType, finding.verdicts!, recommendation, this.options.stallMinutes, investigation, options);
+    }
     const recent = await this.patterns.recent(healingType, RECENT_EVENTS_IN_ALERT, now);
     return alertMessage(kind, healingType, finding.counts!, recent, investigation, options);
   }

@@ -7,6 +7,7 @@ describe('which alerts of a run get a message of their own', () => {
     const alerts: DueAlert[] = [
       ...Array.from({ length: 20 }, (_, i): DueAlert => ({ healingType: `yellow_${String(i).padStart(2, '0')}`, kind: 'yellow', counts: counts(3 + i) })),
       { healingType: 'zz_critical', kind: 'critical', counts: counts(5) },
+      { healingType: 'batch_cleanup', kind: 'premature', verdicts: { held: 0, premature: 6, latePlayers: 9 } },
       { healingType: 'batch_cleanup', kind: 'safety_brake' },
       { healingType: 'aa_red', kind: 'red', counts: counts(12) },
     ];
@@ -15,16 +16,16 @@ describe('which alerts of a run get a message of their own', () => {
       'safety_brake:batch_cleanup',
       'critical:zz_critical',
       'red:aa_red',
+      'premature:batch_cleanup',
       'yellow:yellow_19',
       'yellow:yellow_18',
       'yellow:yellow_17',
       'yellow:yellow_16',
       'yellow:yellow_15',
       'yellow:yellow_14',
-      'yellow:yellow_13',
     ]);
-    expect(rolledUp).toHaveLength(13);
-    expect(rolledUp[0]!.healingType).toBe('yellow_12');
+    expect(rolledUp).toHaveLength(14);
+    expect(rolledUp[0]!.healingType).toBe('yellow_13');
     expect(rolledUp.at(-1)!.healingType).toBe('yellow_00');
   });
 

@@ -1,4 +1,4 @@
-import type { PatternCounts } from './alertLevel.js';
+import type { PatternCounts, VerdictCounts } from './alertLevel.js';
 import { type AlertKind, KIND_SEVERITY } from './AlertState.js';
 
 /** At most this many alert messages go out in one run; the other alerts share one roll-up message. */
@@ -9,9 +9,10 @@ export interface DueAlert {
   healingType: string;
   kind: AlertKind;
   counts?: PatternCounts;
+  verdicts?: VerdictCounts;
 }
 
-/** Worst first: by kind (safety brake, critical, red, yellow), then by how much happened, then by name. */
+/** Worst first: by kind (safety brake, critical, red, premature, yellow), then by how much happened, then by name. */
 export function worstFirst(a: DueAlert, b: DueAlert): number {
   return KIND_SEVERITY[b.kind] - KIND_SEVERITY[a.kind] || volume(b) - volume(a) || (a.healingType < b.healingType ? -1 : a.healingType > b.healingType ? 1 : 0);
 }
@@ -22,6 +23,7 @@ export function planMessages<T extends DueAlert>(alerts: readonly T[], max = MAX
   return { own: sorted.slice(0, max), rolledUp: sorted.slice(max) };
 }
 
-function volume({ counts }: DueAlert): number {
+function volume({ kind, counts, verdicts }: DueAlert): number {
+  if (kind === 'premature') return verdicts?.premature ?? 0;
   return counts?.lastDay ?? 0;
 }

@@ -20,7 +20,7 @@ let slack: Alerter;
 let webhookUrl: string;
 
 function alerter(channel: AlertChannel, collection = config.healingCollection): Alerter {
-  return new Alerter({ firestore, collection, channel, logger, reads: new FirestoreReadMeter(), table: `${config.projectId}.${config.dataset}.${config.table}`, now: clock });
+  return new Alerter({ firestore, collection, channel, logger, reads: new FirestoreReadMeter(), table: `${config.projectId}.${config.dataset}.${config.table}`, now: clock, stallMinutes: 15 });
 }
 
 /** Checks one type the way a run does and says what it found and whether Slack got a new message. */

@@ -1,6 +1,6 @@
 import { blockKitViolations } from '../../test/support/blockKitLimits.js';
 import type { PatternCounts } from './alertLevel.js';
-import { alertMessage, type RolledUpAlert, rollUpMessage, runSummaryMessage, safetyBrakeMessage, type Investigation, type RecentEvent, type SlackMessage } from './slackMessages.js';
+import { alertMessage, prematureMessage, type RolledUpAlert, rollUpMessage, runSummaryMessage, safetyBrakeMessage, type Investigation, type RecentEvent, type SlackMessage } from './slackMessages.js';
 
 const LONG_TYPE = `pipeline_${'very_long_healing_type_name_'.repeat(5)}`.padEnd(140, 'x');
 const counts: PatternCounts = { lastHour: 6, lastDay: 14, failuresLastDay: 4 };
@@ -94,8 +94,24 @@ describe('Slack messages from the longest inputs stay within Block Kit limits', 
 });
 
 const HOSTILE = '<!channel> <https://evil.example|runbook> & co';
+const recommendation = { current_minutes: 15, recommended_minutes: 32, premature_avoided: 9, premature_total: 10, added_minutes_per_heal: 17 };
 
-describe('roll-up and rebuilt alerts', () => {
+describe('premature, roll-up and rebuilt alerts', () => {
+  it('premature names the rate, the late players and the recommended STALL_MINUTES', () => {
+    const message = prematureMessage('batch_cleanup', { held: 14, premature: 6, latePlayers: 23 }, recommendation, 15, investigation('batch_cleanup'));
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(message.text).toBe(':hourglass_flowing_sand: PREMATURE: batch_cleanup 6 of 20 heals premature (30.0%) in 24 h, 23 late players');
+    const text = allText(message);
+    expect(text).toContain('23');
+    expect(text).toContain('15, recommended 32');
+    expect(text).toContain('Raising STALL_MINUTES from 15 to 32 would have avoided 9 of 10 premature heals');
+  });
+
+  it('premature without enough heals for a recommendation says so', () => {
+    const message = prematureMessage('batch_cleanup', { held: 0, premature: 5, latePlayers: 5 }, null, 15, investigation('batch_cleanup'));
+    expect(allText(message)).toContain('Too few premature heals with a known silence to recommend a STALL_MINUTES (now 15)');
+  });
+
   it('a roll-up of 290 alerts with 2,000-character names: how many, worst first as given, within the limits', () => {
     const alerts: RolledUpAlert[] = Array.from({ length: 290 }, (_, index) => ({
       healingType: `${index}_${'n'.repeat(2_000)}`,
@@ -120,6 +136,7 @@ describe('roll-up and rebuilt alerts', () => {
     const counts = { lastHour: 3, lastDay: 12, failuresLastDay: 1 };
     const messages = [
       alertMessage('red', HOSTILE, counts, [{ healing_id: HOSTILE, timestamp: new Date(0), trigger_reason: HOSTILE, success: false }], investigation(HOSTILE), { raisedAt: new Date(0) }),
+      prematureMessage(HOSTILE, { held: 1, premature: 5, latePlayers: 2 }, recommendation, 15, investigation(HOSTILE)),
       rollUpMessage([{ healingType: HOSTILE, kind: 'red', counts }], 10, 'p.d.t'),
       safetyBrakeMessage({ stalled: 40, limit: 25, sampleIds: [HOSTILE] }, investigation(HOSTILE)),
     ];

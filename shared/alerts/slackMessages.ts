@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { clip } from '../clip.js';
-import type { AlertLevel, PatternCounts } from './alertLevel.js';
+import { describeStallRecommendation, prematureRate, type StallRecommendation } from '../stallRecommendation.js';
+import type { AlertLevel, PatternCounts, VerdictCounts } from './alertLevel.js';
 import type { AlertKind } from './AlertState.js';
 import type { BrakeDetail } from './alertStateDocument.js';
 import { BLOCK_KIT_LIMITS, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
@@ -70,14 +71,54 @@ export function alertMessage(level: AlertLevel, healingType: string, counts: Pat
   });
 }
 
+const PREMATURE_TITLE = ':hourglass_flowing_sand: PREMATURE';
+
+/**
+ * Too many heals of a type were premature: their batches got players after the heal declared them
+ * complete. Names the rate, the late players and the STALL_MINUTES that would have avoided them.
+ */
+export function prematureMessage(
+  healingType: string,
+  verdicts: VerdictCounts,
+  recommendation: StallRecommendation | null,
+  currentStallMinutes: number,
+  investigation: Investigation,
+  options: AlertMessageOptions = {},
+): SlackMessage {
+  const rate = percent(prematureRate(verdicts.held, verdicts.premature) ?? 0);
+  const judged = verdicts.held + verdicts.premature;
+  const advice =
+    recommendation === null
+      ? `Too few premature heals with a known silence to recommend a STALL_MINUTES (now ${currentStallMinutes}).`
+      : `${capitalized(describeStallRecommendation(recommendation))}.`;
+  return fitMessage({
+    text: `${PREMATURE_TITLE}: ${nameInText(healingType)} ${verdicts.premature} of ${judged} heals premature (${rate}) in 24 h, ${verdicts.latePlayers} late players`,
+    blocks: [
+      header(`${PREMATURE_TITLE} heals: ${healingType}`),
+      section(escapeMrkdwn('Heals declared batches complete while their workers were still writing: whatever read those batches as complete missed the late players.')),
+      ...fieldSections([
+        { label: 'Level', value: 'premature' },
+        { label: 'Healing type', value: healingType },
+        { label: 'Premature (24 h)', value: `${verdicts.premature} of ${judged} held or premature (${rate})` },
+        { label: 'Late players', value: String(verdicts.latePlayers) },
+        { label: 'STALL_MINUTES', value: recommendation === null ? `${currentStallMinutes} (no recommendation)` : `${currentStallMinutes}, recommended ${recommendation.recommended_minutes}` },
+      ]),
+      section(escapeMrkdwn(advice)),
+      ...raisedEarlier(options),
+      ...investigateSections(investigation),
+    ],
+  });
+}
+
 /** An alert named in a roll-up: its type, kind and the figure that raised it. */
 export interface RolledUpAlert {
   healingType: string;
   kind: AlertKind;
   counts?: PatternCounts;
+  verdicts?: VerdictCounts;
 }
 
-const KIND_NAME: Record<AlertKind, string> = { safety_brake: 'SAFETY BRAKE', critical: 'CRITICAL', red: 'RED', yellow: 'YELLOW' };
+const KIND_NAME: Record<AlertKind, string> = { safety_brake: 'SAFETY BRAKE', critical: 'CRITICAL', red: 'RED', premature: 'PREMATURE', yellow: 'YELLOW' };
 
 /**
  * The alerts of a run past its message limit, in one message: how many, each named with its kind
@@ -190,7 +231,16 @@ function raisedEarlier({ raisedAt }: AlertMessageOptions): KnownBlock[] {
   return [context([escapeMrkdwn(`First raised ${raisedAt.toISOString()}; not delivered then. Rebuilt from the healing events now.`)])];
 }
 
-function figures({ counts }: RolledUpAlert): string {
+function figures({ kind, counts, verdicts }: RolledUpAlert): string {
+  if (kind === 'premature' && verdicts !== undefined) return `${verdicts.premature} of ${verdicts.held + verdicts.premature} heals premature`;
   if (counts !== undefined) return `${counts.lastHour} in 1 h, ${counts.lastDay} in 24 h, ${counts.failuresLastDay} failed`;
   return '';
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
