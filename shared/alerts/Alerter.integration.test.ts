@@ -99,6 +99,21 @@ describe('the Alerter across runs', () => {
     expect(receiver.messages).toHaveLength(3);
   });
 
+  it('types the alerting deadline leaves out are checked by the next run, even without new events', async () => {
+    const collection = `deadline_${uniqueSuffix()}`;
+    for (const type of ['late_a', 'late_b']) await seedFirestoreEvents(firestore, collection, type, now, ages(3, 5, 1));
+
+    const { alerter, logger } = alerterFor(collection);
+    expect(await alerter.check(['late_a', 'late_b'], new Deadline(0))).toEqual([]);
+    expect(receiver.requests).toBe(0);
+    expect(logger.lines.some((line) => line.severity === 'WARNING' && /alerting deadline reached: 2 healing type\(s\) not checked/.test(String(line.message)))).toBe(true);
+
+    now = minutesAfter(15);
+    const next = await alerterFor(collection).alerter.check([], new Deadline(10_000));
+    expect(next.map((check) => check.healingType)).toEqual(['late_a', 'late_b']);
+    expect(receiver.messages.map((message) => message.text)).toEqual([expect.stringContaining('late_a'), expect.stringContaining('late_b')]);
+  });
+
   it('a channel failing for one type never stops the others; that alert waits for the next run', async () => {
     const collection = `isolated_${uniqueSuffix()}`;
     for (const type of ['breaks', 'fine']) await seedFirestoreEvents(firestore, collection, type, now, ages(3, 5, 1));

@@ -90,26 +90,25 @@ export class Alerter {
     const types = [...new Set([...levels, ...verdicts, ...waiting.keys()])].sort();
     const checks: TypeCheck[] = [];
     const findings: Finding[] = [];
-    const later: string[] = [];
+    const late: string[] = [];
+    const failed: string[] = [];
     await pMap(
       types,
       async (healingType) => {
-        if (deadline.passed) return void later.push(healingType);
+        if (deadline.passed) return void late.push(healingType);
         try {
           const found = await this.checkType(healingType, { levels: levels.has(healingType), verdicts: verdicts.has(healingType) }, waiting.get(healingType), now);
           checks.push(found.check);
           findings.push(...found.findings);
         } catch (error) {
           this.failed(healingType, 'its check', error);
-          later.push(healingType);
+          failed.push(healingType);
         }
       },
       { concurrency: CONCURRENCY },
     );
-    if (later.length > 0) {
-      this.options.logger.warn(`${later.length} healing type(s) not checked in this run's alerting; they are checked next run`, { healing_types: later.slice(0, 50) });
-      await this.gate.checkLater(later).catch((error: unknown) => this.options.logger.error(`could not mark ${later.length} healing type(s) to be checked next run: ${firstLine(error)}`, errorFields(error)));
-    }
+    await this.checkNextRun(late, `alerting deadline reached: ${late.length} healing type(s) not checked in this run`);
+    await this.checkNextRun(failed, undefined);
     await this.send(findings, deadline, now);
     return checks.sort((a, b) => (a.healingType < b.healingType ? -1 : 1));
   }
@@ -191,11 +190,13 @@ export class Alerter {
   /** Claims what is due, then sends the worst alerts one message each and names the rest in one roll-up. */
   private async send(findings: Finding[], deadline: Deadline, now: Date): Promise<void> {
     const claimed: Array<Finding & { claim: Claim }> = [];
+    const unclaimed: string[] = [];
     const byType = new Map<string, Finding[]>();
     for (const finding of findings) byType.set(finding.healingType, [...(byType.get(finding.healingType) ?? []), finding]);
     await pMap(
-      byType.values(),
-      async (ofType) => {
+      byType.entries(),
+      async ([healingType, ofType]) => {
+        if (deadline.passed) return void unclaimed.push(healingType);
         for (const finding of ofType.sort((a, b) => KIND_SEVERITY[b.kind] - KIND_SEVERITY[a.kind])) {
           try {
             const claim = await this.gate.claim(finding.healingType, finding.kind, now, finding.waitingSince);
@@ -208,6 +209,7 @@ export class Alerter {
       },
       { concurrency: CONCURRENCY },
     );
+    await this.checkNextRun(unclaimed, `alerting deadline reached: ${unclaimed.length} healing type(s) not alerted in this run`);
     const maxMessages = this.options.maxMessages ?? MAX_ALERT_MESSAGES;
     const { own, rolledUp } = planMessages(claimed, maxMessages);
     for (const finding of own) await this.deliver(finding, finding.claim, deadline, now);
@@ -252,6 +254,14 @@ export class Alerter {
     }
     const recent = await this.patterns.recent(healingType, RECENT_EVENTS_IN_ALERT, now);
     return alertMessage(kind, healingType, finding.counts!, recent, investigation, options);
+  }
+
+  /** Types this run could not check or alert on: the next run checks them even without new events. */
+  private async checkNextRun(healingTypes: string[], why: string | undefined): Promise<void> {
+    if (healingTypes.length === 0) return;
+    const { logger } = this.options;
+    if (why !== undefined) logger.warn(`${why}; they are checked next run`, { healing_types: healingTypes.slice(0, 50) });
+    await this.gate.checkLater(healingTypes).catch((error: unknown) => logger.error(`could not mark ${healingTypes.length} healing type(s) to be checked next run: ${firstLine(error)}`, errorFields(error)));
   }
 
   private suppressed(healingType: string, kind: AlertKind): false {
