@@ -115,6 +115,8 @@ describe('deploy.sh --dry-run', () => {
       'prediction_batches field-path=is_complete,order=ascending field-path=created_at,order=ascending',
       'healing_events field-path=healing_type,order=ascending field-path=timestamp,order=descending',
       'healing_events field-path=healing_type,order=ascending field-path=success,order=ascending field-path=timestamp,order=descending',
+      'healing_events field-path=healing_type,order=ascending field-path=verdict.verdict,order=ascending field-path=verdict.checked_at,order=descending',
+      'healing_events field-path=healing_type,order=ascending field-path=verdict.verdict,order=ascending field-path=verdict.checked_at,order=descending field-path=verdict.late_players,order=ascending',
     ]);
   });
 
@@ -308,6 +310,8 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       `dataset ${PROJECT}:nba_orchestration`,
       `table ${PROJECT}:nba_orchestration.healing_events`,
       'index on prediction_batches',
+      'index on healing_events',
+      'index on healing_events',
       'index on healing_events',
       'index on healing_events',
       'service account auto-batch-cleanup-job',
