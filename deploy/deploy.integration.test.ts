@@ -37,6 +37,7 @@ afterAll(() => clouds.forEach((cloud) => cloud.remove()));
 const CREATES: Array<[RegExp, string]> = [
   [/^bq .* mk --dataset .*?(\S+)$/, 'dataset $1'],
   [/^bq .* mk --table .*?(\S+)$/, 'table $1'],
+  [/^bq .* mk .*--view=.* (\S+)$/, 'view $1'],
   [/^gcloud firestore indexes composite create .*--collection-group=(\S+)/, 'index on $1'],
   [/^gcloud iam service-accounts create (\S+)/, 'service account $1'],
   [/^gcloud secrets create (\S+)/, 'secret $1'],
@@ -102,13 +103,48 @@ describe('deploy.sh --dry-run', () => {
     expect(cloud.calls()).toEqual([]);
   });
 
-  test('plans the table from the schema file, partitioned by day on timestamp and clustered by healing_type', () => {
+  test('plans the events table and the verdicts table from their schema files, each partitioned by day as its .table.json says', () => {
     const mkTable = plan.filter((line) => / mk --table /.test(line));
-    expect(mkTable).toHaveLength(1);
+    expect(mkTable).toHaveLength(2);
     expect(mkTable[0]).toContain('--schema=schemas/healing_events.json');
     expect(mkTable[0]).toContain('--time_partitioning_type=DAY --time_partitioning_field=timestamp');
-    expect(mkTable[0]).toContain('--clustering_fields=healing_type');
+    expect(mkTable[0]).toContain('--clustering_fields=healing_type ');
     expect(mkTable[0]).toMatch(new RegExp(` ${PROJECT}:nba_orchestration\\.healing_events$`));
+    expect(mkTable[1]).toContain('--schema=schemas/heal_verdicts.json');
+    expect(mkTable[1]).toContain('--time_partitioning_type=DAY --time_partitioning_field=checked_at');
+    expect(mkTable[1]).toContain('--clustering_fields=healing_type,verdict ');
+    expect(mkTable[1]).toMatch(new RegExp(` ${PROJECT}:nba_orchestration\\.heal_verdicts$`));
+  });
+
+  test('plans the view healing_events_unique: the earliest row of each healing_id', () => {
+    const views = plan.filter((line) => line.includes(' --view='));
+    expect(views).toEqual([
+      expect.stringMatching(new RegExp(`^bq --project_id=${PROJECT} mk --use_legacy_sql=false --view=.* ${PROJECT}:nba_orchestration\\.healing_events_unique$`)),
+    ]);
+    expect(views[0]).toContain(
+      `--view='SELECT * FROM \`${PROJECT}.nba_orchestration.healing_events\` WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY healing_id ORDER BY timestamp) = 1'`,
+    );
+  });
+
+  test('HEALING_TABLE and HEALING_VERDICT_TABLE name the tables and the view, and reach the job and the digests', () => {
+    const named = runDeploy([...ARGS, '--dry-run'], cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK, HEALING_TABLE: 'heals', HEALING_VERDICT_TABLE: 'heal_checks' }));
+    expect(named.status).toBe(0);
+    const namedPlan = plannedCommands(named);
+    expect(namedPlan.filter((line) => / mk --table /.test(line)).map((line) => line.split(' ').at(-1))).toEqual([
+      `${PROJECT}:nba_orchestration.heals`,
+      `${PROJECT}:nba_orchestration.heal_checks`,
+    ]);
+    expect(namedPlan.find((line) => line.includes(' --view='))).toMatch(new RegExp(`--view='SELECT \\* FROM \`${PROJECT}\\.nba_orchestration\\.heals\` .* ${PROJECT}:nba_orchestration\\.heals_unique$`));
+    for (const job of ['auto-batch-cleanup', 'healing-digest-daily', 'healing-digest-weekly']) {
+      expect(namedPlan.find((line) => line.startsWith(`gcloud run jobs deploy ${job} `))).toMatch(/--set-env-vars=\S*HEALING_TABLE=heals,HEALING_VERDICT_TABLE=heal_checks,/);
+    }
+  });
+
+  test('a HEALING_VERDICT_TABLE that is not a table name is a configuration error naming it', () => {
+    const bad = runDeploy([...ARGS, '--dry-run'], { SLACK_WEBHOOK_URL: FAKE_WEBHOOK, HEALING_VERDICT_TABLE: 'heal-verdicts' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('deploy: HEALING_VERDICT_TABLE must be a BigQuery table name');
+    expect(plannedCommands(bad)).toEqual([]);
   });
 
   test('plans every composite index of deploy/firestore.indexes.json, in the order of the file', () => {
@@ -319,6 +355,8 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(creations(firstCalls)).toEqual([
       `dataset ${PROJECT}:nba_orchestration`,
       `table ${PROJECT}:nba_orchestration.healing_events`,
+      `table ${PROJECT}:nba_orchestration.heal_verdicts`,
+      `view ${PROJECT}:nba_orchestration.healing_events_unique`,
       'index on prediction_batches',
       'index on healing_events',
       'index on healing_events',

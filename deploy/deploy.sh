@@ -22,9 +22,12 @@ with the job's own rules, by building it and running auto-batch-cleanup --check-
 
 Creates what is missing and updates what exists, in this order (step names for --only):
   apis        enable the Google Cloud APIs the deploy and the job use
-  bigquery    the dataset, and the healing events table from schemas/healing_events.json
-              (partitioned by day on timestamp, clustered by healing_type); new NULLABLE
-              columns are added to an existing table in place
+  bigquery    the dataset; the healing events table from schemas/healing_events.json
+              (partitioned by day on timestamp, clustered by healing_type) and the heal verdicts
+              table from schemas/heal_verdicts.json (partitioned by day on checked_at), new
+              NULLABLE columns added to an existing table in place; and the view
+              <HEALING_TABLE>_unique, one row per healing_id (the earliest), for readers other
+              than analyze-healing
   firestore   the composite indexes of deploy/firestore.indexes.json (the Firebase CLI's format,
               naming the default collections; each is mapped to the configured one:
               prediction_batches to BATCH_COLLECTION, healing_events to HEALING_COLLECTION,
@@ -84,6 +87,7 @@ Options (environment variable in brackets; a flag wins):
 The job's settings come from the environment at deploy time (defaults in brackets):
   BATCH_COLLECTION [prediction_batches]  HEALING_COLLECTION [healing_events]
   HEALING_DATASET [nba_orchestration]    HEALING_TABLE [healing_events]
+  HEALING_VERDICT_TABLE [heal_verdicts]  VERIFY_MINUTES [60]  VERIFY_HOURS [24]
   STALL_MINUTES [15]  MIN_COMPLETION_PCT [90]  MAX_AGE_HOURS [24]  MAX_HEALS_PER_RUN [25]
   EXPORT_DEADLINE_SECONDS [60]  SLACK_DEADLINE_SECONDS [15]  LOG_LEVEL [info]
 They are checked by the job itself before anything runs (a value it refuses stops the deploy with
@@ -250,17 +254,22 @@ json time-zone "$digest_tz" || usage_error "--digest-tz must be a time zone such
 
 dataset=${HEALING_DATASET:-nba_orchestration}
 table=${HEALING_TABLE:-healing_events}
+verdict_table=${HEALING_VERDICT_TABLE:-heal_verdicts}
 batch_collection=${BATCH_COLLECTION:-prediction_batches}
 healing_collection=${HEALING_COLLECTION:-healing_events}
 log_level=${LOG_LEVEL:-info}
 job_settings=(
   "GOOGLE_CLOUD_PROJECT=$project" "BATCH_COLLECTION=$batch_collection"
   "HEALING_COLLECTION=$healing_collection" "HEALING_DATASET=$dataset" "HEALING_TABLE=$table"
+  "HEALING_VERDICT_TABLE=$verdict_table"
   "STALL_MINUTES=${STALL_MINUTES:-15}" "MIN_COMPLETION_PCT=${MIN_COMPLETION_PCT:-90}"
   "MAX_AGE_HOURS=${MAX_AGE_HOURS:-24}" "MAX_HEALS_PER_RUN=${MAX_HEALS_PER_RUN:-25}"
+  "VERIFY_MINUTES=${VERIFY_MINUTES:-60}" "VERIFY_HOURS=${VERIFY_HOURS:-24}"
   "DRY_RUN=$job_dry_run" "EXPORT_DEADLINE_SECONDS=${EXPORT_DEADLINE_SECONDS:-60}"
   "SLACK_DEADLINE_SECONDS=${SLACK_DEADLINE_SECONDS:-15}" "LOG_LEVEL=$log_level"
 )
+
+matches HEALING_VERDICT_TABLE "$verdict_table" '^[A-Za-z_][A-Za-z0-9_]{0,1023}$' 'a BigQuery table name (letters, digits, underscores)'
 
 # The webhook is checked by the job's rules too; it is never printed.
 # shellcheck source=/dev/null
@@ -283,6 +292,7 @@ readonly job_account="auto-batch-cleanup-job@$project.iam.gserviceaccount.com"
 readonly scheduler_account="auto-batch-cleanup-invoker@$project.iam.gserviceaccount.com"
 readonly digest_account="healing-digest@$project.iam.gserviceaccount.com"
 readonly table_id="$project:$dataset.$table"
+readonly verdict_table_id="$project:$dataset.$verdict_table"
 
 # Every step's file, so a step can use another's helpers (indexes reads the index file as firestore does).
 for name in "${all_steps[@]}"; do

@@ -14,6 +14,7 @@ import { plannedCommands, repoRoot, runDeploy } from './test-support/deployScrip
 const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'local-healing';
 const emulator = process.env.BIGQUERY_EMULATOR_HOST ?? 'http://127.0.0.1:9050';
 const schema: TableField[] = JSON.parse(readFileSync(join(repoRoot, 'schemas/healing_events.json'), 'utf8'));
+const verdictSchema: TableField[] = JSON.parse(readFileSync(join(repoRoot, 'schemas/heal_verdicts.json'), 'utf8'));
 
 const home = mkdtempSync(join(tmpdir(), 'deploy-bq-'));
 mkdirSync(join(home, 'gcloud'));
@@ -50,7 +51,7 @@ describe('deploy.sh table step with bq against the BigQuery emulator', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  test('creates the dataset and the table from the schema file, partitioned by day on timestamp and clustered by healing_type; a second run changes nothing', async () => {
+  test('creates the dataset and both tables from their schema files, events partitioned by day on timestamp, verdicts on checked_at; a second run changes no table', async () => {
     const dataset = newDataset();
     const first = deployTable(dataset);
     expect(first.stderr).toBe('');
@@ -60,12 +61,43 @@ describe('deploy.sh table step with bq against the BigQuery emulator', () => {
     expect(metadata.timePartitioning).toEqual(expect.objectContaining({ type: 'DAY', field: 'timestamp' }));
     expect(metadata.clustering).toEqual({ fields: ['healing_type'] });
     expect(shape(metadata.schema?.fields)).toEqual(shape(schema));
+    const [verdicts] = await bigquery.dataset(dataset).table('heal_verdicts').getMetadata();
+    expect(verdicts.timePartitioning).toEqual(expect.objectContaining({ type: 'DAY', field: 'checked_at' }));
+    expect(verdicts.clustering).toEqual({ fields: ['healing_type', 'verdict'] });
+    expect(shape(verdicts.schema?.fields)).toEqual(shape(verdictSchema));
 
     const again = deployTable(dataset);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`dataset ${dataset} exists`);
     expect(again.stdout).toContain('table healing_events exists with every column');
-    expect(plannedCommands(again).filter((line) => / (mk|update) /.test(line))).toEqual([]);
+    expect(again.stdout).toContain('table heal_verdicts exists with every column');
+    // Only the view is made again from its query (see the view's test).
+    expect(plannedCommands(again).filter((line) => / (mk|update) /.test(line) && !line.includes(' --view='))).toEqual([]);
+  }, SLOW);
+
+  test('the view healing_events_unique holds one row per healing_id, the earliest, and a second deploy replaces it in place', async () => {
+    const dataset = newDataset();
+    expect(deployTable(dataset).status).toBe(0);
+    const event = { healing_type: 'batch_cleanup', trigger_reason: 'stalled', action_taken: 'completed', success: true };
+    await bigquery.dataset(dataset).table('healing_events').insert([
+      { ...event, healing_id: 'twice', timestamp: '2026-11-20T10:00:00Z', action_taken: 'first' },
+      { ...event, healing_id: 'twice', timestamp: '2026-11-20T10:05:00Z', action_taken: 'second' },
+      { ...event, healing_id: 'once', timestamp: '2026-11-20T11:00:00Z' },
+    ]);
+    const unique = async () => {
+      const [rows] = await bigquery.query(`SELECT healing_id, action_taken FROM \`${project}.${dataset}.healing_events_unique\` ORDER BY healing_id`);
+      return rows;
+    };
+    expect(await unique()).toEqual([
+      { healing_id: 'once', action_taken: 'completed' },
+      { healing_id: 'twice', action_taken: 'first' },
+    ]);
+
+    const again = deployTable(dataset);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(plannedCommands(again).filter((line) => line.includes(' --view='))).toEqual([expect.stringMatching(/ update --use_legacy_sql=false --view=/)]);
+    expect(await unique()).toHaveLength(2);
   }, SLOW);
 
   test("adds the schema file's new NULLABLE columns to the existing nine-column table in place, keeping its rows", async () => {

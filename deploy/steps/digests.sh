@@ -20,7 +20,7 @@ step_digests() {
   grant_secret_access "$digest_account"
 
   local hour=${digest_time%%:*} minute=${digest_time##*:} name window cron description env_vars
-  env_vars="GOOGLE_CLOUD_PROJECT=$project,HEALING_DATASET=$dataset,HEALING_TABLE=$table,LOG_LEVEL=$log_level"
+  env_vars="GOOGLE_CLOUD_PROJECT=$project,HEALING_DATASET=$dataset,HEALING_TABLE=$table,HEALING_VERDICT_TABLE=$verdict_table,LOG_LEVEL=$log_level"
   for name in "${digest_jobs[@]}"; do
     if [ "$name" = healing-digest-daily ]; then
       window=24h cron="$((10#$minute)) $((10#$hour)) * * *"

@@ -231,6 +231,10 @@ fake_bq() {
     mk)
       if has_flag dataset; then
         echo '{"kind":"bigquery#dataset"}' | create bigquery "$id"
+      elif flag view >/dev/null; then
+        exists bigquery "${id%.*}" || { echo "BigQuery error in mk operation: Not found: Dataset ${id%.*}"; exit 2; }
+        printf '{"type":"VIEW","view":{"query":%s}}\n' "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$(flag view)")" |
+          create bigquery "$id"
       elif has_flag table; then
         exists bigquery "${id%.*}" || { echo "BigQuery error in mk operation: Not found: Dataset ${id%.*}"; exit 2; }
         table_json "$(flag schema)" \
@@ -242,6 +246,11 @@ fake_bq() {
       ;;
     update)
       exists bigquery "$id" || { echo "BigQuery error in update operation: Not found: Table $id"; exit 2; }
+      if flag view >/dev/null; then
+        printf '{"type":"VIEW","view":{"query":%s}}\n' "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$(flag view)")" |
+          store bigquery "$id"
+        return
+      fi
       local partitioning
       partitioning=$(sed -n 's/.*"timePartitioning":\({[^}]*}\).*/\1/p' "$(file_for bigquery "$id")")
       table_json "${words[2]}" "$partitioning" "$(flag clustering_fields)" | store bigquery "$id"
