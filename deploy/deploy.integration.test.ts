@@ -68,18 +68,22 @@ function grants(lines: string[]): string[] {
       const resource = /add-iam-policy-binding (?:--\S+ )*([^-\s]\S*)/.exec(line)?.[1];
       const member = /--member=(\S+)/.exec(line)?.[1];
       const role = /--role=(\S+)/.exec(line)?.[1];
-      return `${line.split(' ')[0] === 'bq' ? 'dataset' : line.split(' ')[1]} ${resource} ${member} ${role}`;
+      return `${line.split(' ')[0] === 'bq' ? 'bigquery' : line.split(' ')[1]} ${resource} ${member} ${role}`;
     })
     .sort();
 }
 
+const EVENTS_TABLE = `${PROJECT}:nba_orchestration.healing_events`;
+const VERDICTS_TABLE = `${PROJECT}:nba_orchestration.heal_verdicts`;
 const EXPECTED_GRANTS = [
-  `dataset ${PROJECT}:nba_orchestration ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
+  `bigquery ${EVENTS_TABLE} ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
+  `bigquery ${VERDICTS_TABLE} ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
   `projects ${PROJECT} ${JOB_ACCOUNT} roles/bigquery.jobUser`,
   `projects ${PROJECT} ${JOB_ACCOUNT} roles/datastore.user`,
   `run auto-batch-cleanup ${SCHEDULER_ACCOUNT} roles/run.invoker`,
   `secrets ${SECRET} ${JOB_ACCOUNT} roles/secretmanager.secretAccessor`,
-  `dataset ${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+  `bigquery ${EVENTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+  `bigquery ${VERDICTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
   `projects ${PROJECT} ${DIGEST_ACCOUNT} roles/bigquery.jobUser`,
   `secrets ${SECRET} ${DIGEST_ACCOUNT} roles/secretmanager.secretAccessor`,
   `run healing-digest-daily ${SCHEDULER_ACCOUNT} roles/run.invoker`,
@@ -194,6 +198,13 @@ describe('deploy.sh --dry-run', () => {
     );
     expect(grants(plan)).toEqual(EXPECTED_GRANTS);
   });
+
+  test('grants BigQuery data roles on the two tables, never on the dataset; running queries stays a project role', () => {
+    const bigQueryGrants = grants(plan).filter((grant) => grant.startsWith('bigquery '));
+    expect(bigQueryGrants.map((grant) => grant.split(' ')[1])).toEqual([EVENTS_TABLE, EVENTS_TABLE, VERDICTS_TABLE, VERDICTS_TABLE].sort());
+    expect(grants(plan).filter((grant) => grant.includes('roles/bigquery.jobUser')).map((grant) => grant.split(' ')[0])).toEqual(['projects', 'projects']);
+    expect(run.stdout).toContain(`(a real run removes roles/bigquery.dataEditor on the dataset from ${JOB_ACCOUNT.replace('serviceAccount:', '')} here`);
+  });
 });
 
 describe('deploy.sh --dry-run: what watches the healer, the digests and the self-check', () => {
@@ -263,7 +274,8 @@ describe('deploy.sh --dry-run: what watches the healer, the digests and the self
     const digestGrants = grants(plan).filter((grant) => grant.includes(DIGEST_ACCOUNT));
     expect(digestGrants).toEqual(
       [
-        `dataset ${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+        `bigquery ${EVENTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+        `bigquery ${VERDICTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
         `projects ${PROJECT} ${DIGEST_ACCOUNT} roles/bigquery.jobUser`,
         `secrets ${SECRET} ${DIGEST_ACCOUNT} roles/secretmanager.secretAccessor`,
       ].sort(),
@@ -410,6 +422,37 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       'auto-batch-cleanup',
     ]);
     expect(calls.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --tasks=1 --wait`);
+  });
+
+  test("a data role an earlier deploy granted on the whole dataset is removed, and nobody else's", () => {
+    const cloud = fakeCloud();
+    const analyst = 'user:analyst@example.com';
+    writeFileSync(
+      join(cloud.state, 'bigquery-bindings'),
+      [
+        `${PROJECT}:nba_orchestration ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
+        `${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+        `${PROJECT}:nba_orchestration ${analyst} roles/bigquery.dataViewer`,
+        '',
+      ].join('\n'),
+    );
+    const env = cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK });
+    const first = runDeploy(ARGS, env);
+    expect(first.stderr).not.toMatch(/ERROR|deploy:/);
+    expect(first.status).toBe(0);
+    expect(cloud.calls().filter((call) => call.includes('remove-iam-policy-binding'))).toEqual([
+      `bq --project_id=${PROJECT} remove-iam-policy-binding --member=${JOB_ACCOUNT} --role=roles/bigquery.dataEditor ${PROJECT}:nba_orchestration`,
+      `bq --project_id=${PROJECT} remove-iam-policy-binding --member=${DIGEST_ACCOUNT} --role=roles/bigquery.dataViewer ${PROJECT}:nba_orchestration`,
+    ]);
+    const onDataset = cloud
+      .read('bigquery-bindings')
+      .split('\n')
+      .filter((line) => line.startsWith(`${PROJECT}:nba_orchestration `));
+    expect(onDataset).toEqual([`${PROJECT}:nba_orchestration ${analyst} roles/bigquery.dataViewer`]);
+
+    const before = cloud.calls().length;
+    expect(runDeploy(ARGS, env).status).toBe(0);
+    expect(cloud.calls().slice(before).filter((call) => call.includes('remove-iam-policy-binding'))).toEqual([]);
   });
 
   test('waits while new indexes build, then schedules and checks the job', () => {

@@ -32,14 +32,17 @@ Creates what is missing and updates what exists, in this order (step names for -
               naming the default collections; each is mapped to the configured one:
               prediction_batches to BATCH_COLLECTION, healing_events to HEALING_COLLECTION,
               healing_events_SUFFIX to HEALING_COLLECTION_SUFFIX)
-  accounts    the job's service account (Firestore user, BigQuery data editor on the dataset,
-              BigQuery job user) and the scheduler's (allowed only to start the jobs)
+  accounts    the job's service account (Firestore user; BigQuery data editor on the events
+              and verdicts tables only, not the dataset; BigQuery job user) and the scheduler's
+              (allowed only to start the jobs); a data editor role on the dataset from an earlier
+              deploy is removed
   secret      the Slack webhook in Secret Manager, readable by the job's and the digests' accounts
   image       the container image, built by Cloud Build into Artifact Registry
   job         the Cloud Run Job auto-batch-cleanup, with the webhook mounted as a secret
   digests     the Cloud Run Jobs healing-digest-daily (analyze-healing --last 24h --compare
               --slack) and healing-digest-weekly (--last 7d), their service account (reads
-              BigQuery and the webhook secret, nothing else) and their Cloud Scheduler triggers
+              the events and verdicts tables, runs queries, reads the webhook secret; nothing
+              else) and their Cloud Scheduler triggers
   monitoring  in Cloud Monitoring: log-based metrics from the job's run summary, the alert
               policies "auto-batch-cleanup is not running" (no run summary for 45 minutes) and
               "auto-batch-cleanup run failed or hit the safety brake", and a dashboard; their

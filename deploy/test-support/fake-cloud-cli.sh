@@ -257,7 +257,33 @@ fake_bq() {
       ;;
     add-iam-policy-binding)
       exists bigquery "$id" || { echo "BigQuery error in add-iam-policy-binding operation: Not found: $id"; exit 2; }
-      printf '%s %s %s\n' "$id" "$(flag member)" "$(flag role)" >>"$state/dataset-bindings"
+      if ! grep -qxF "$id $(flag member) $(flag role)" "$state/bigquery-bindings" 2>/dev/null; then
+        printf '%s %s %s\n' "$id" "$(flag member)" "$(flag role)" >>"$state/bigquery-bindings"
+      fi
+      ;;
+    get-iam-policy)
+      # The policy as bq prints it: one binding per role, from the lines "id member role" of bigquery-bindings.
+      exists bigquery "$id" || { echo "BigQuery error in get-iam-policy operation: Not found: $id"; exit 2; }
+      node -e '
+        const [id, text] = process.argv.slice(1);
+        const bindings = new Map();
+        for (const line of text.split("\n").filter(Boolean)) {
+          const [resource, member, role] = line.split(" ");
+          if (resource === id) bindings.set(role, [...(bindings.get(role) ?? []), member]);
+        }
+        process.stdout.write(JSON.stringify({ bindings: [...bindings].map(([role, members]) => ({ role, members })), etag: "BwX=", version: 1 }) + "\n");
+      ' "$id" "$(cat "$state/bigquery-bindings" 2>/dev/null || true)"
+      ;;
+    remove-iam-policy-binding)
+      exists bigquery "$id" || { echo "BigQuery error in remove-iam-policy-binding operation: Not found: $id"; exit 2; }
+      local line
+      line="$id $(flag member) $(flag role)"
+      if ! grep -qxF "$line" "$state/bigquery-bindings" 2>/dev/null; then
+        echo "BigQuery error in remove-iam-policy-binding operation: No binding found for member '$(flag member)' in role '$(flag role)'"
+        exit 1
+      fi
+      grep -vxF "$line" "$state/bigquery-bindings" >"$state/bigquery-bindings.new" || true
+      mv "$state/bigquery-bindings.new" "$state/bigquery-bindings"
       ;;
     *) unknown "$@" ;;
   esac
