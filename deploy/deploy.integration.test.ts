@@ -10,6 +10,9 @@ const JOB_ACCOUNT = `serviceAccount:auto-batch-cleanup-job@${PROJECT}.iam.gservi
 const SCHEDULER_ACCOUNT = `serviceAccount:auto-batch-cleanup-invoker@${PROJECT}.iam.gserviceaccount.com`;
 const SECRET = 'auto-batch-cleanup-slack-webhook';
 const DIGEST_ACCOUNT = `serviceAccount:healing-digest@${PROJECT}.iam.gserviceaccount.com`;
+const BUILD_ACCOUNT = `serviceAccount:auto-batch-cleanup-build@${PROJECT}.iam.gserviceaccount.com`;
+const BUILD_BUCKET = `gs://${PROJECT}-auto-batch-cleanup-build`;
+const IMAGE = `${REGION}-docker.pkg.dev/${PROJECT}/auto-batch-cleanup/auto-batch-cleanup:v1`;
 const METRICS = [
   'auto_batch_cleanup_failed',
   'auto_batch_cleanup_healed',
@@ -42,8 +45,9 @@ const CREATES: Array<[RegExp, string]> = [
   [/^gcloud iam service-accounts create (\S+)/, 'service account $1'],
   [/^gcloud secrets create (\S+)/, 'secret $1'],
   [/^gcloud secrets versions add (\S+)/, 'secret version of $1'],
+  [/^gcloud storage buckets create (\S+)/, 'bucket $1'],
   [/^gcloud artifacts repositories create (\S+)/, 'repository $1'],
-  [/^gcloud builds submit .*--tag=(\S+)/, 'image $1'],
+  [/^gcloud builds submit .*--substitutions=_IMAGE=(\S+)/, 'image $1'],
   [/^gcloud scheduler jobs create http (\S+)/, 'scheduler job $1'],
   [/^gcloud logging metrics create (\S+)/, 'log metric $1'],
   [/^gcloud alpha monitoring policies create .*--policy-from-file=(\S+)/, 'alert policy $1'],
@@ -88,6 +92,9 @@ const EXPECTED_GRANTS = [
   `secrets ${SECRET} ${DIGEST_ACCOUNT} roles/secretmanager.secretAccessor`,
   `run healing-digest-daily ${SCHEDULER_ACCOUNT} roles/run.invoker`,
   `run healing-digest-weekly ${SCHEDULER_ACCOUNT} roles/run.invoker`,
+  `projects ${PROJECT} ${BUILD_ACCOUNT} roles/logging.logWriter`,
+  `storage ${BUILD_BUCKET} ${BUILD_ACCOUNT} roles/storage.objectViewer`,
+  `artifacts auto-batch-cleanup ${BUILD_ACCOUNT} roles/artifactregistry.writer`,
 ].sort();
 
 describe('deploy.sh --dry-run', () => {
@@ -176,6 +183,32 @@ describe('deploy.sh --dry-run', () => {
     expect(deployJob).not.toMatch(/--set-env-vars=\S*SLACK_WEBHOOK_URL/);
     expect(plan).toContain(`gcloud secrets versions add ${SECRET} --project=${PROJECT} --data-file=- < (the webhook from SLACK_WEBHOOK_URL)`);
     expect(run.stdout + run.stderr).not.toContain('webhook-value-7c1e9d');
+  });
+
+  test('builds the image with Cloud Build as its own account, which may only push to the repository, read its source bucket and write logs', () => {
+    expect(plan.filter((line) => line.startsWith('gcloud builds submit'))).toEqual([
+      `gcloud builds submit . --project=${PROJECT} --config=deploy/cloudbuild.yaml --substitutions=_IMAGE=${IMAGE} --service-account=projects/${PROJECT}/serviceAccounts/${BUILD_ACCOUNT.replace('serviceAccount:', '')} --gcs-source-staging-dir=${BUILD_BUCKET}/source`,
+    ]);
+    expect(plan).toContain(
+      `gcloud storage buckets create ${BUILD_BUCKET} --project=${PROJECT} --location=${REGION} --uniform-bucket-level-access --public-access-prevention --lifecycle-file=deploy/build-bucket-lifecycle.json`,
+    );
+    expect(grants(plan).filter((grant) => grant.includes(BUILD_ACCOUNT))).toEqual(
+      [
+        `artifacts auto-batch-cleanup ${BUILD_ACCOUNT} roles/artifactregistry.writer`,
+        `projects ${PROJECT} ${BUILD_ACCOUNT} roles/logging.logWriter`,
+        `storage ${BUILD_BUCKET} ${BUILD_ACCOUNT} roles/storage.objectViewer`,
+      ].sort(),
+    );
+    const config = readFileSync(join(repoRoot, 'deploy/cloudbuild.yaml'), 'utf8');
+    expect(config).toContain("images: ['${_IMAGE}']");
+    expect(config).toContain('logging: CLOUD_LOGGING_ONLY');
+  });
+
+  test('--build-bucket names the source bucket; a domain-scoped project gets a bucket name without its colon and dots', () => {
+    const named = plannedCommands(runDeploy([...ARGS, '--dry-run', '--no-slack', '--only=image', '--build-bucket=team-builds'], cloud.env()));
+    expect(named.find((line) => line.startsWith('gcloud builds submit'))).toMatch(/ --gcs-source-staging-dir=gs:\/\/team-builds\/source$/);
+    const scoped = plannedCommands(runDeploy(['--project=example.com:healer', `--region=${REGION}`, '--image-tag=v1', '--dry-run', '--no-slack', '--only=image'], cloud.env()));
+    expect(scoped.find((line) => line.startsWith('gcloud storage buckets create'))).toContain('gs://example-com-healer-auto-batch-cleanup-build ');
   });
 
   test('runs the job as its own service account with the configured tasks, timeout and retries', () => {
@@ -376,8 +409,10 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       'service account auto-batch-cleanup-invoker',
       `secret ${SECRET}`,
       `secret version of ${SECRET}`,
+      'service account auto-batch-cleanup-build',
+      `bucket ${BUILD_BUCKET}`,
       'repository auto-batch-cleanup',
-      `image ${REGION}-docker.pkg.dev/${PROJECT}/auto-batch-cleanup/auto-batch-cleanup:v1`,
+      `image ${IMAGE}`,
       'service account healing-digest',
       'scheduler job healing-digest-daily',
       'scheduler job healing-digest-weekly',
@@ -668,6 +703,7 @@ describe('deploy.sh options', () => {
     ['--digest-weekday=someday', '--digest-weekday must be a day from monday to sunday'],
     ['--notification-channels=a b', '--notification-channels must be comma-separated notification channel ids'],
     ['--index-wait=soon', '--index-wait must be a duration'],
+    ['--build-bucket=My_Bucket', '--build-bucket must be a bucket name'],
   ])('%s is a usage error (exit 2) naming it', (option, message) => {
     const run = runDeploy([...ARGS, '--dry-run', option], { SLACK_WEBHOOK_URL: FAKE_WEBHOOK });
     expect(run.status).toBe(2);

@@ -37,7 +37,10 @@ Creates what is missing and updates what exists, in this order (step names for -
               (allowed only to start the jobs); a data editor role on the dataset from an earlier
               deploy is removed
   secret      the Slack webhook in Secret Manager, readable by the job's and the digests' accounts
-  image       the container image, built by Cloud Build into Artifact Registry
+  image       the container image, built by Cloud Build into Artifact Registry as its own service
+              account (Artifact Registry writer on the repository, Storage object viewer on the
+              bucket the source is uploaded to, log writer; nothing else), from the files
+              .gcloudignore lets through and deploy/cloudbuild.yaml
   job         the Cloud Run Job auto-batch-cleanup, with the webhook mounted as a secret
   digests     the Cloud Run Jobs healing-digest-daily (analyze-healing --last 24h --compare
               --slack) and healing-digest-weekly (--last 7d), their service account (reads
@@ -59,6 +62,8 @@ Options (environment variable in brackets; a flag wins):
                           [REGION, CLOUDSDK_RUN_REGION]
   --bq-location LOC       location of a new BigQuery dataset [BQ_LOCATION; default US]
   --repository NAME       Artifact Registry repository [ARTIFACT_REPOSITORY; default auto-batch-cleanup]
+  --build-bucket NAME     Cloud Storage bucket the image's source is uploaded to for Cloud Build,
+                          made in --region [BUILD_BUCKET; default PROJECT-auto-batch-cleanup-build]
   --image-tag TAG         image tag [IMAGE_TAG; default the git commit, plus a timestamp when the
                           checkout has uncommitted changes]; an existing tag is not rebuilt
   --secret NAME           Secret Manager secret for the webhook
@@ -109,6 +114,7 @@ project=${GOOGLE_CLOUD_PROJECT:-${CLOUDSDK_CORE_PROJECT:-}}
 region=${REGION:-${CLOUDSDK_RUN_REGION:-}}
 bq_location=${BQ_LOCATION:-US}
 repository=${ARTIFACT_REPOSITORY:-auto-batch-cleanup}
+build_bucket=${BUILD_BUCKET:-}
 image_tag=${IMAGE_TAG:-}
 secret=${SLACK_SECRET:-auto-batch-cleanup-slack-webhook}
 webhook_file=${SLACK_WEBHOOK_FILE:-}
@@ -135,7 +141,7 @@ while [ "$#" -gt 0 ]; do
   option=$1 value=''
   case $option in
     --*=*) value=${option#*=} option=${option%%=*} ;;
-    --project | --region | --bq-location | --repository | --image-tag | --secret | \
+    --project | --region | --bq-location | --repository | --build-bucket | --image-tag | --secret | \
       --slack-webhook-file | --notification-channels | --digest-time | --digest-tz | \
       --digest-weekday | --tasks | --task-timeout | --max-retries | --index-wait | --only)
       [ "$#" -ge 2 ] || usage_error "$option needs a value"
@@ -148,6 +154,7 @@ while [ "$#" -gt 0 ]; do
     --region) region=$value ;;
     --bq-location) bq_location=$value ;;
     --repository) repository=$value ;;
+    --build-bucket) build_bucket=$value ;;
     --image-tag) image_tag=$value ;;
     --secret) secret=$value ;;
     --slack-webhook-file) webhook_file=$value ;;
@@ -179,6 +186,9 @@ matches --project "$project" '^[a-z][-a-z0-9.:]*[a-z0-9]$' 'a Google Cloud proje
 matches --region "$region" '^[a-z]+-[a-z]+[0-9]+$' 'a region such as europe-west1'
 matches --bq-location "$bq_location" '^[A-Za-z0-9-]+$' 'a BigQuery location such as US or europe-west1'
 matches --repository "$repository" '^[a-z][-a-z0-9]*$' 'lowercase letters, digits and dashes'
+# A domain-scoped project (example.com:name) has characters a bucket name cannot have.
+build_bucket=${build_bucket:-$(tr ':.' '--' <<<"$project")-auto-batch-cleanup-build}
+matches --build-bucket "$build_bucket" '^[a-z0-9][-a-z0-9_]{1,61}[a-z0-9]$' 'a bucket name of 3 to 63 lowercase letters, digits, dashes and underscores'
 matches --secret "$secret" '^[A-Za-z0-9_-]+$' 'letters, digits, dashes and underscores'
 channel='([A-Za-z0-9_-]+|projects/[a-z][-a-z0-9.:]*/notificationChannels/[A-Za-z0-9_-]+)'
 matches --notification-channels "$notification_channels" "^($channel(,$channel)*)?$" \
@@ -294,6 +304,7 @@ readonly image="$registry/$image_name:$image_tag"
 readonly job_account="auto-batch-cleanup-job@$project.iam.gserviceaccount.com"
 readonly scheduler_account="auto-batch-cleanup-invoker@$project.iam.gserviceaccount.com"
 readonly digest_account="healing-digest@$project.iam.gserviceaccount.com"
+readonly build_account="auto-batch-cleanup-build@$project.iam.gserviceaccount.com"
 readonly table_id="$project:$dataset.$table"
 readonly verdict_table_id="$project:$dataset.$verdict_table"
 
@@ -313,7 +324,7 @@ if [ "$dry_run" = true ]; then
   say "on a project where things exist, the real run updates them instead of creating them."
 fi
 say "Deploying $job_name to project $project, region $region"
-say "image $image; job account $job_account; scheduler account $scheduler_account"
+say "image $image; job account $job_account; scheduler account $scheduler_account; build account $build_account"
 say "steps: ${steps[*]}"
 if [ "$slack" = off ]; then say "--no-slack: no Slack secret and no digest job; the job alerts to its log only"; fi
 if [ "$skip_check" = true ]; then say "--skip-check: the deployed job is not executed with --check at the end"; fi
