@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeCloud, copyCheckout, plannedCommands, repoRoot, runDeploy, type DeployRun } from './test-support/deployScript.js';
@@ -555,6 +556,27 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(run.stdout + run.stderr).not.toContain('webhook-value-7c1e9d');
   });
 
+  test('the webhook is on no command line of any process the deploy starts, the check of the job settings included', () => {
+    const cloud = fakeCloud();
+    const trace = join(cloud.dir, 'execve.trace');
+    const found = spawnSync('strace', ['-V'], { encoding: 'utf8' });
+    if (found.error) throw new Error(`strace is needed for this test and did not run (${found.error.message}); scripts/test.sh installs it from Debian's packages`);
+    // Every program started, with its arguments in full; environments are left out (/* N vars */).
+    const run = runDeploy(ARGS, cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK }), {
+      prefix: ['strace', '-f', '-qq', '-e', 'trace=execve', '-s', '1000000', '-o', trace],
+    });
+    expect(run.stderr).not.toMatch(/ERROR|deploy:/);
+    expect(run.status).toBe(0);
+    const started = readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('execve('));
+    // The trace holds the job's own check and the stand-in CLI's calls, so it sees what the deploy starts.
+    expect(started).toContainEqual(expect.stringMatching(/jobs\/main\.js", "--check-config"\]/));
+    expect(started).toContainEqual(expect.stringContaining('"secrets", "versions", "add"'));
+    expect(started.filter((line) => line.includes('webhook-value-7c1e9d'))).toEqual([]);
+    expect(cloud.read(`resources/secret-value/${SECRET}`)).toBe(FAKE_WEBHOOK);
+  }, 180_000);
+
   test('keeps the existing secret when no webhook is given, and adds a version when the webhook changes', () => {
     const cloud = fakeCloud();
     expect(runDeploy(ARGS, cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK })).status).toBe(0);
@@ -642,7 +664,7 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
     const env = cloud.env({ BATCH_COLLECTION: 'nightly_batches', HEALING_COLLECTION: 'ops_heals', FAKE_CLOUD_INDEX_BUILDING_LISTS: '1', INDEX_POLL_SECONDS: '1' });
     const args = [...ARGS, '--no-slack', '--only=firestore,indexes'];
 
-    const first = runDeploy(args, env, checkout);
+    const first = runDeploy(args, env, { checkout });
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     expect(creations(cloud.calls())).toEqual(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals_control']);
@@ -651,7 +673,7 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
     expect(first.stdout).toContain('every index of deploy/firestore.indexes.json is ready');
 
     const before = cloud.calls().length;
-    const second = runDeploy(args, env, checkout);
+    const second = runDeploy(args, env, { checkout });
     expect(second.status).toBe(0);
     expect(creations(cloud.calls().slice(before))).toEqual([]);
     expect(second.stdout).toContain('index exists: ops_heals_control (kind,until)');
@@ -681,7 +703,7 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
   ])('an index file with %s stops the deploy before any command, exit 2, naming it', (_name, edit, message) => {
     const checkout = checkoutWithIndexes(edit);
     const cloud = fakeCloud();
-    const run = runDeploy([...ARGS, '--no-slack', '--dry-run'], cloud.env(), checkout);
+    const run = runDeploy([...ARGS, '--no-slack', '--dry-run'], cloud.env(), { checkout });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(message);
     expect(plannedCommands(run)).toEqual([]);
