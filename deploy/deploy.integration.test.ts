@@ -27,7 +27,11 @@ interface IndexFile {
   fieldOverrides: unknown[];
 }
 const INDEX_FILE: IndexFile = JSON.parse(readFileSync(join(repoRoot, 'deploy/firestore.indexes.json'), 'utf8'));
-const POLICIES = ['deploy/monitoring/policies/failed-or-braked.json', 'deploy/monitoring/policies/not-running.json'];
+const POLICIES = [
+  'deploy/monitoring/policies/failed-or-braked.json',
+  'deploy/monitoring/policies/not-running.json',
+  'deploy/monitoring/policies/pending-export-growing.json',
+];
 
 const clouds: FakeCloud[] = [];
 function fakeCloud(): FakeCloud {
@@ -266,7 +270,7 @@ describe('deploy.sh --dry-run: what watches the healer, the digests and the self
     }
   });
 
-  test('creates the two alert policies with the notification channels given, and the dashboard', () => {
+  test('creates the three alert policies with the notification channels given, and the dashboard', () => {
     expect(plan.filter((line) => line.startsWith('gcloud alpha monitoring policies create'))).toEqual(
       POLICIES.map((file) => `gcloud alpha monitoring policies create --project=${PROJECT} --policy-from-file=${file} --notification-channels=${CHANNELS}`),
     );
@@ -291,6 +295,25 @@ describe('deploy.sh --dry-run: what watches the healer, the digests and the self
       return value;
     });
     expect(filters.map((filter) => /user\/(\w+)"/.exec(filter)?.[1]).sort()).toEqual(METRICS);
+  });
+
+  test('the "pending export" policy fires when a run ends with more events pending export than a run an hour earlier', () => {
+    const policy = JSON.parse(readFileSync(join(repoRoot, 'deploy/monitoring/policies/pending-export-growing.json'), 'utf8'));
+    expect(policy.conditions).toHaveLength(1);
+    expect(policy.conditions[0].conditionThreshold).toEqual({
+      filter: 'metric.type="logging.googleapis.com/user/auto_batch_cleanup_pending_export" AND resource.type="cloud_run_job"',
+      aggregations: [{ alignmentPeriod: '3600s', perSeriesAligner: 'ALIGN_PERCENT_CHANGE' }],
+      comparison: 'COMPARISON_GT',
+      thresholdValue: 0,
+      duration: '0s',
+      trigger: { count: 1 },
+    });
+    // The metric it watches is the run summary's pending_export.
+    const metric = JSON.parse(readFileSync(join(repoRoot, 'deploy/monitoring/metrics/auto_batch_cleanup_pending_export.json'), 'utf8'));
+    expect(metric.valueExtractor).toBe('EXTRACT(jsonPayload.pending_export)');
+    expect(plan).toContain(
+      `gcloud alpha monitoring policies create --project=${PROJECT} --policy-from-file=deploy/monitoring/policies/pending-export-growing.json --notification-channels=${CHANNELS}`,
+    );
   });
 
   test('deploys the daily and weekly digest jobs with fixed arguments, as their own account, from the same image', () => {
@@ -448,7 +471,7 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(creations(calls)).toEqual([]);
     expect(calls.filter((call) => call.startsWith('gcloud logging metrics update')).map((call) => call.split(' ')[4])).toEqual(METRICS);
     const policyUpdates = calls.filter((call) => call.startsWith('gcloud alpha monitoring policies update'));
-    expect(policyUpdates).toHaveLength(2);
+    expect(policyUpdates).toHaveLength(POLICIES.length);
     for (const update of policyUpdates) expect(update).toMatch(/^gcloud alpha monitoring policies update projects\/demo-proj\/alertPolicies\/\d+ .*--set-notification-channels=77$/);
     expect(calls).toContainEqual(expect.stringMatching(/^gcloud monitoring dashboards update projects\/demo-proj\/dashboards\/\d+ /));
     expect(second.stdout).toContain('with the etag of the current dashboard');
@@ -527,9 +550,9 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(run.stderr).not.toMatch(/ERROR|deploy:/);
     expect(run.status).toBe(0);
     expect(run.stdout.match(/not ready yet \(ERROR: \(gcloud\.alpha\.monitoring\.policies\.create\) INVALID_ARGUMENT: Cannot find metric/g)).toHaveLength(2);
-    // Two refusals and the try that creates it, then the second policy at once.
+    // Two refusals and the try that creates it, then the other policies at once.
     expect(creations(cloud.calls()).filter((name) => name.startsWith('alert policy'))).toEqual(
-      [POLICIES[0], POLICIES[0], POLICIES[0], POLICIES[1]].map((file) => `alert policy ${file}`),
+      [POLICIES[0], POLICIES[0], ...POLICIES].map((file) => `alert policy ${file}`),
     );
     expect(cloud.read('resources/policy/auto-batch-cleanup run failed or hit the safety brake')).toMatch(/^projects\/demo-proj\/alertPolicies\/\d+\|/);
   });

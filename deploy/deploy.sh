@@ -47,9 +47,11 @@ Creates what is missing and updates what exists, in this order (step names for -
               the events and verdicts tables, runs queries, reads the webhook secret; nothing
               else) and their Cloud Scheduler triggers
   monitoring  in Cloud Monitoring: log-based metrics from the job's run summary, the alert
-              policies "auto-batch-cleanup is not running" (no run summary for 45 minutes) and
-              "auto-batch-cleanup run failed or hit the safety brake", and a dashboard; their
-              definitions are the files in deploy/monitoring/
+              policies "auto-batch-cleanup is not running" (no run summary for 45 minutes),
+              "auto-batch-cleanup run failed or hit the safety brake" and "auto-batch-cleanup
+              events pending export grew for an hour" (a run ends with more pending_export than
+              a run an hour earlier), and a dashboard; their definitions are the files in
+              deploy/monitoring/
   indexes     wait until every Firestore index is READY (new ones take minutes to build)
   scheduler   the Cloud Scheduler trigger that runs the job every 15 minutes
   check       execute the deployed job once with --check and wait: every query it makes, and the
