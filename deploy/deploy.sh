@@ -249,7 +249,7 @@ if [ "$slack" = on ]; then
   fi
 fi
 
-# Paths from here on are relative to the checkout's top folder, which is also what Cloud Build uploads.
+# Paths from here on are relative to the checkout's top folder, which Cloud Build gets (what .gcloudignore lets through).
 cd "$root"
 work_dir=$(mktemp -d)
 trap 'rm -rf "$work_dir"' EXIT

@@ -27,7 +27,8 @@ export function runDeploy(args: string[], env: Record<string, string>, { checkou
     cwd: checkout,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...env },
     encoding: 'utf8',
-    timeout: 120_000,
+    // A run against the BigQuery emulator makes about ten bq calls, seconds of Python each on a busy machine.
+    timeout: 240_000,
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
