@@ -56,9 +56,11 @@ describe("the job's command line", () => {
     });
 
     it.each([
-      [['ecko'], 'too many arguments. Expected 0 arguments but got 1: ecko.'],
-      [['echo'], "missing required argument 'words'"],
+      [['ecko'], 'unknown command "ecko"; the commands are echo'],
+      [['ecko', '--loud'], 'unknown command "ecko"; the commands are echo'],
+      [['--dry-run', 'ecko'], 'unknown command "ecko"; the commands are echo'],
       [['echo', 'hi', '--quiet'], "unknown option '--quiet'"],
+      [['echo'], "missing required argument 'words'"],
     ])('%j is a usage error: exit 2 and one line on stderr', (argv, line) => {
       const { io, written } = output();
       expect(parseCommandLine(argv, io, [echo])).toBe(2);

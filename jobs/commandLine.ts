@@ -31,13 +31,24 @@ export function parseCommandLine(argv: string[], io: Pick<ProgramIo, 'stdout' | 
     .option('--max-heals <n>', 'safety brake: heal none when more batches qualify (MAX_HEALS_PER_RUN)', (value) => flagValue(() => parsePositiveInteger(value, '--max-heals')))
     .option('--check', "check the deployment: run every query the job makes (limit one) and check the BigQuery table; writes nothing")
     .option('--check-config', 'check the settings in the environment and exit: 0 when the job would accept them, 2 naming the first bad one')
+    .helpCommand(true)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
     .action((flags: RunFlags) => {
+      // A word that names no command reaches the scheduled run, which takes none.
+      const [word] = program.args;
+      if (word !== undefined) program.error(unknownCommand(word, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
       invocation = { command: 'run', flags };
     });
   for (const operator of operators) operator.register(program, (work) => (invocation = { command: 'operator', work }));
+  // After the operators, so their own commands keep refusing arguments they do not take.
+  program.allowExcessArguments();
   try {
+    // The first word names the command; checked before the options, which belong to the command it names.
+    const [first] = argv;
+    if (first !== undefined && !first.startsWith('-') && first !== 'help' && !program.commands.some((command) => command.name() === first)) {
+      program.error(unknownCommand(first, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
+    }
     program.parse(argv, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
@@ -56,6 +67,11 @@ export function withRunFlags(config: JobConfig, flags: RunFlags): JobConfig {
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(flags.maxHeals === undefined ? {} : { maxHealsPerRun: flags.maxHeals }),
   };
+}
+
+function unknownCommand(word: string, program: Command): string {
+  const names = program.commands.map((command) => command.name());
+  return names.length === 0 ? `unknown command "${word}"; the scheduled run takes options only` : `unknown command "${word}"; the commands are ${names.join(', ')}`;
 }
 
 function flagValue<T>(parse: () => T): T {
