@@ -15,9 +15,11 @@ const echo: OperatorCommand = {
       .description('say the words back')
       .argument('<words...>')
       .option('--loud', 'in capitals')
-      .action((words: string[], options: { loud?: boolean }) =>
+      .option('--dry-run', 'say what it would say')
+      .action((words: string[], options: { loud?: boolean; dryRun?: boolean }) =>
         choose(async ({ io, config }) => {
-          io.stdout(`${config.projectId}: ${options.loud ? words.join(' ').toUpperCase() : words.join(' ')}\n`);
+          const said = options.loud ? words.join(' ').toUpperCase() : words.join(' ');
+          io.stdout(`${config.projectId}: ${options.dryRun ? `would say ${said}` : said}\n`);
           return 0;
         }),
       ),
@@ -46,6 +48,14 @@ describe("the job's command line", () => {
       const config = loadJobConfig({ GOOGLE_CLOUD_PROJECT: 'p' });
       expect(await invocation.work({ config, env: {}, io: { ...io, stop: new AbortController().signal } })).toBe(0);
       expect(written.stdout).toBe('p: PAUSE HEALING\n');
+    });
+
+    it("takes an option after the command word as the command's own, also one the scheduled run has too (--dry-run)", async () => {
+      const { io, written } = output();
+      const invocation = parseCommandLine(['echo', 'hi', '--dry-run'], io, [echo]);
+      if (typeof invocation === 'number' || invocation.command !== 'operator') throw new Error(`expected the operator command, got ${JSON.stringify(invocation)}`);
+      await invocation.work({ config: loadJobConfig({ GOOGLE_CLOUD_PROJECT: 'p' }), env: {}, io: { ...io, stop: new AbortController().signal } });
+      expect(written.stdout).toBe('p: would say hi\n');
     });
 
     it('still takes no command as the scheduled run, and lists the command in its help', () => {

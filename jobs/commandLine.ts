@@ -32,6 +32,8 @@ export function parseCommandLine(argv: string[], io: Pick<ProgramIo, 'stdout' | 
     .option('--check', "check the deployment: run every query the job makes (limit one) and check the BigQuery table; writes nothing")
     .option('--check-config', 'check the settings in the environment and exit: 0 when the job would accept them, 2 naming the first bad one')
     .helpCommand(true)
+    // The scheduled run's options only before a command word, so `undo --dry-run` is the command's own.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
     .action((flags: RunFlags) => {
