@@ -1,4 +1,3 @@
-import { Timestamp } from '@google-cloud/firestore';
 import type { Command } from 'commander';
 import { EXIT_FAILED, EXIT_OK } from '../../shared/exitCodes.js';
 import { controlCollection, exclusionDocumentId } from '../control/controlCollection.js';
@@ -38,14 +37,14 @@ async function include(context: OperatorContext, batchIds: string[], options: In
     const now = session.now();
     const by = actorName(options.by, context.env);
     const documents = batchIds.map((id) => control.doc(exclusionDocumentId(id)));
-    // The exclusion ends now and its document stays, so the record of who excluded the batch is kept.
+    // Deleted rather than ended at this machine's time, so no clock between here and the job decides; the log keeps what it was.
     const results = await session.answer(
       firestore.runTransaction(async (transaction) => {
         const snapshots = await transaction.getAll(...documents);
         return batchIds.map((batchId, index): IncludeResult => {
           const exclusion = readExclusion(snapshots[index]!.data());
           if (exclusion === undefined || exclusion.until <= now) return { batch_id: batchId, outcome: 'refused', reason: 'not excluded' };
-          transaction.update(documents[index]!, { until: Timestamp.fromDate(now), included_by: by, included_at: Timestamp.fromDate(now) });
+          transaction.delete(documents[index]!);
           return { batch_id: batchId, outcome: 'included', was: { reason: exclusion.reason, by: exclusion.by, until: exclusion.until.toISOString() } };
         });
       }),

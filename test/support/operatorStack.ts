@@ -38,6 +38,11 @@ export class OperatorStack {
     return runProgram(args, env);
   }
 
+  /** `auto-batch-cleanup ...args` with its clock at `now`. */
+  commandAt(now: Date, env: Record<string, string>, ...args: string[]): Promise<ProgramResult> {
+    return runProgram(args, env, { now: () => now });
+  }
+
   /** A scheduled run with its clock at `now`; its summary line besides the result. */
   async run(env: Record<string, string>, now: Date, ...args: string[]): Promise<ProgramResult & { summary: Record<string, unknown>; lines: Array<Record<string, unknown>> }> {
     const result = await runProgram(args, env, { now: () => now });
