@@ -58,6 +58,19 @@ describe("the job's command line", () => {
       expect(written.stdout).toBe('p: would say hi\n');
     });
 
+    it.each([[['help']], [['help', '--help']], [['--help']]])('%j prints the help and exits 0', (argv) => {
+      const { io, written } = output();
+      expect(parseCommandLine(argv, io, [echo])).toBe(0);
+      expect(written.stdout).toMatch(/^Usage: auto-batch-cleanup \[options\] \[command\]\n/);
+      expect(written.stderr).toBe('');
+    });
+
+    it('help COMMAND prints the help of that command', () => {
+      const { io, written } = output();
+      expect(parseCommandLine(['help', 'echo'], io, [echo])).toBe(0);
+      expect(written.stdout).toMatch(/^Usage: auto-batch-cleanup echo \[options\] <words\.\.\.>\n/);
+    });
+
     it('still takes no command as the scheduled run, and lists the command in its help', () => {
       const { io, written } = output();
       expect(parseCommandLine(['--check'], io, [echo])).toEqual({ command: 'run', flags: { check: true } });
@@ -69,6 +82,7 @@ describe("the job's command line", () => {
       [['ecko'], 'unknown command "ecko"; the commands are echo'],
       [['ecko', '--loud'], 'unknown command "ecko"; the commands are echo'],
       [['--dry-run', 'ecko'], 'unknown command "ecko"; the commands are echo'],
+      [['help', 'ecko'], 'unknown command "ecko"; the commands are echo'],
       [['echo', 'hi', '--quiet'], "unknown option '--quiet'"],
       [['echo'], "missing required argument 'words'"],
     ])('%j is a usage error: exit 2 and one line on stderr', (argv, line) => {

@@ -46,12 +46,7 @@ export function parseCommandLine(argv: string[], io: Pick<ProgramIo, 'stdout' | 
   // After the operators, so their own commands keep refusing arguments they do not take.
   program.allowExcessArguments();
   try {
-    // The first word names the command; checked before the options, which belong to the command it names.
-    const [first] = argv;
-    if (first !== undefined && !first.startsWith('-') && first !== 'help' && !program.commands.some((command) => command.name() === first)) {
-      program.error(unknownCommand(first, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
-    }
-    program.parse(argv, { from: 'user' });
+    program.parse(commandWords(argv, program), { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return EXIT_OK;
@@ -69,6 +64,22 @@ export function withRunFlags(config: JobConfig, flags: RunFlags): JobConfig {
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(flags.maxHeals === undefined ? {} : { maxHealsPerRun: flags.maxHeals }),
   };
+}
+
+/**
+ * The arguments with the first word checked: it names a command (checked before the options, which
+ * belong to the command it names), and `help [COMMAND]` asks for that command's --help.
+ */
+function commandWords(argv: string[], program: Command): string[] {
+  const isCommand = (word: string) => program.commands.some((command) => command.name() === word);
+  const [first, second] = argv;
+  if (first === 'help') {
+    if (second === undefined || second.startsWith('-')) return ['--help'];
+    if (isCommand(second)) return [second, '--help'];
+    program.error(unknownCommand(second, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
+  }
+  if (first !== undefined && !first.startsWith('-') && !isCommand(first)) program.error(unknownCommand(first, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
+  return argv;
 }
 
 function unknownCommand(word: string, program: Command): string {
