@@ -16,6 +16,7 @@ describe('the auto-batch-cleanup program', () => {
     [['undo', 'h-1', '--max', '3', '--reason', 'x'], {}, 'auto-batch-cleanup: --max goes with --execution'],
     [['pause', '--reason', ' '], {}, "auto-batch-cleanup: option '--reason <text>' argument ' ' is invalid. --reason must say why, in a few words"],
     [['exclude', 'b-1', '--reason', 'x', '--for', '24'], {}, `auto-batch-cleanup: option '--for <duration>' argument '24' is invalid. --for must be a positive whole number followed by m, h, d or w (90m, 24h, 7d, 2w), got "24"`],
+    [['include', ...Array.from({ length: 501 }, (_, i) => `b-${i}`)], {}, 'auto-batch-cleanup: include takes at most 500 batch ids at once, got 501'],
     [['status', '--format', 'yaml'], {}, `auto-batch-cleanup: option '--format <format>' argument 'yaml' is invalid. Allowed choices are table, json.`],
     [[], { STALL_MINUTES: 'soon' }, 'auto-batch-cleanup: STALL_MINUTES must be a number above 0, got "soon"'],
     [[], { SLACK_WEBHOOK_URL: 'hooks.slack.com' }, 'auto-batch-cleanup: SLACK_WEBHOOK_URL is not a valid URL'],

@@ -35,8 +35,12 @@ export const excludeCommand: OperatorCommand = {
   },
 };
 
+/** Batch ids one command takes: Firestore commits at most this many writes at once. */
+export const MAX_BATCH_IDS = 500;
+
 /** A batch id is a Firestore document id: not empty, no "/". */
 export function checkBatchIds(command: Command, ids: string[]): void {
+  if (ids.length > MAX_BATCH_IDS) command.error(`${command.name()} takes at most ${MAX_BATCH_IDS} batch ids at once, got ${ids.length}`, { exitCode: EXIT_USAGE });
   const bad = ids.find((id) => id.trim() === '' || id.includes('/'));
   if (bad !== undefined) command.error(`"${bad}" is not a batch id (a Firestore document id: not empty, no "/")`, { exitCode: EXIT_USAGE });
 }
