@@ -77,9 +77,9 @@ describe('--check', () => {
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(12);
-    expect(lines.at(-1)).toBe('all 12 checks passed');
-    for (const query of ['candidate batches query', 'active exclusions query', 'heals of an execution query', 'verdict count']) expect(lines.some((line) => line.includes(query))).toBe(true);
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(16);
+    expect(lines.at(-1)).toBe('all 16 checks passed');
+    for (const query of ['candidate batches query', 'active exclusions query', 'heals of an execution query', 'undone verdicts count']) expect(lines.some((line) => line.includes(query))).toBe(true);
     const written = await Promise.all(
       [env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`, `${env.HEALING_COLLECTION}_control`].map((name) => firestore.collection(name).limit(1).get()),
     );

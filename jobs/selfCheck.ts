@@ -1,6 +1,5 @@
 import type { Firestore, Query } from '@google-cloud/firestore';
 import schema from '../schemas/healing_events.json' with { type: 'json' };
-import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { JobConfig } from '../shared/config.js';
 import { firstLine } from '../shared/errorText.js';
 import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
@@ -8,9 +7,10 @@ import { isFailedPrecondition } from '../shared/firestoreErrors.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { waitingQuery } from '../shared/alerts/AlertGate.js';
-import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
+import { countQueries, overlongTypeQuery, prematureAggregation, recentQuery, verdictQueries } from '../shared/alerts/PatternDetector.js';
 import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
 import { pendingQuery } from '../shared/outbox/Outbox.js';
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { candidatesQuery } from './candidates.js';
 import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from './control/controlCollection.js';
 import { executionHealsQuery } from './operator/executionHeals.js';
@@ -42,6 +42,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const now = new Date();
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
   const counts = countQueries(events, BATCH_CLEANUP, now);
+  const verdicts = verdictQueries(events, BATCH_CLEANUP, now);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
   const control = controlCollection(firestore, config.healingCollection);
@@ -54,8 +55,15 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
     { name: `events per type count on ${config.healingCollection} (healing_type, timestamp desc)`, run: count(counts.lastDay) },
     { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
     { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, BATCH_CLEANUP)) },
+    { name: `events of a type name too long to query by equality on ${config.healingCollection} (healing_type range, timestamp desc)`, run: get(overlongTypeQuery(events, 'x'.repeat(2_000), now)) },
+    { name: `held verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: count(verdicts.held) },
+    {
+      name: `premature verdicts count and late players sum on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc, verdict.late_players)`,
+      run: async () => void (await prematureAggregation(verdicts.premature.limit(1)).get()),
+    },
+    { name: `premature verdicts query on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: get(verdicts.premature) },
     { name: `heals of an execution query on ${config.healingCollection} (metadata.execution, healing_type, success), for undo --execution`, run: get(executionHealsQuery(events, config.executionName ?? 'local')) },
-    { name: `verdict count on ${config.healingCollection} (verdict.verdict, verdict.checked_at), for status`, run: count(verdictCountQuery(events, 'undone', new Date(now.getTime() - 86_400_000))) },
+    { name: `undone verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc), for status`, run: count(verdictCountQuery(events, 'undone', new Date(now.getTime() - 86_400_000))) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
   ];
