@@ -12,6 +12,9 @@ import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
 import { pendingQuery } from '../shared/outbox/Outbox.js';
 import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { candidatesQuery } from './candidates.js';
+import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from './control/controlCollection.js';
+import { executionHealsQuery } from './operator/executionHeals.js';
+import { verdictCountQuery } from './operator/verdictCounts.js';
 
 /** One check may take this long before it counts as failed. */
 const CHECK_TIMEOUT_MS = 30_000;
@@ -42,7 +45,10 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const verdicts = verdictQueries(events, BATCH_CLEANUP, now);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
+  const control = controlCollection(firestore, config.healingCollection);
   const checks: Check[] = [
+    { name: `pause document ${control.id}/${PAUSE_DOCUMENT}`, run: async () => void (await control.doc(PAUSE_DOCUMENT).get()) },
+    { name: `active exclusions query on ${control.id} (kind, until)`, run: get(activeExclusionsQuery(control, now)) },
     { name: `candidate batches query on ${config.batchCollection} (is_complete, created_at)`, run: get(candidatesQuery(batches, rule, now)) },
     { name: `pending events query on ${config.healingCollection} (${EXPORTED_FIELD})`, run: get(pendingQuery(events)) },
     { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events)) },
@@ -56,6 +62,8 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
       run: async () => void (await prematureAggregation(verdicts.premature.limit(1)).get()),
     },
     { name: `premature verdicts query on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: get(verdicts.premature) },
+    { name: `heals of an execution query on ${config.healingCollection} (metadata.execution, healing_type, success), for undo --execution`, run: get(executionHealsQuery(events, config.executionName ?? 'local')) },
+    { name: `undone verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc), for status`, run: count(verdictCountQuery(events, 'undone', new Date(now.getTime() - 86_400_000))) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
   ];
