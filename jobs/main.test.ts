@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { loadCommonConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 
 const bin = fileURLToPath(new URL('../dist/jobs/main.js', import.meta.url));
@@ -74,11 +75,12 @@ describe('the auto-batch-cleanup program', () => {
     const env = emulatorEnv(uniqueSuffix());
     const config = loadCommonConfig(env);
     await new HealingEventTable(createBigQuery(config), config.dataset, config.table).ensureExists();
+    await new HealVerdictTable(createBigQuery(config), config.dataset, config.verdictTable).ensureExists();
     const check = runBin(['--check'], env);
     expect(check.code).toBe(0);
     const lines = check.stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(8);
-    expect(lines.at(-1)).toBe('all 8 checks passed');
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(11);
+    expect(lines.at(-1)).toBe('all 11 checks passed');
     expect(lines.some((line) => line.includes('candidate batches query'))).toBe(true);
     const firestore = createFirestore(config);
     const written = await Promise.all([env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`].map((name) => firestore.collection(name).limit(1).get()));
@@ -86,13 +88,14 @@ describe('the auto-batch-cleanup program', () => {
     expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0]);
   });
 
-  it('--check fails with exit 1 naming the table when the BigQuery table is missing', () => {
+  it('--check fails with exit 1 naming each BigQuery table that is missing', () => {
     const env = emulatorEnv(uniqueSuffix());
     const check = runBin(['--check'], env);
     expect(check.code).toBe(1);
     const failed = check.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
-    expect(failed).toHaveLength(1);
+    expect(failed).toHaveLength(2);
     expect(failed[0]).toContain(`${env.HEALING_DATASET}.${env.HEALING_TABLE}`);
-    expect(failed[0]).toContain('does not exist');
+    expect(failed[1]).toContain(`${env.HEALING_DATASET}.heal_verdicts`);
+    expect(failed.every((line) => line.includes('does not exist'))).toBe(true);
   });
 });

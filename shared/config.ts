@@ -20,6 +20,8 @@ export interface CommonConfig {
   dataset: string;
   /** BigQuery table (`HEALING_TABLE`, default `healing_events`). */
   table: string;
+  /** BigQuery table of heal verdicts in the same dataset (`HEALING_VERDICT_TABLE`, default `heal_verdicts`). */
+  verdictTable: string;
   /** Log threshold (`LOG_LEVEL`, default `info`). */
   logLevel: LogLevel;
 }
@@ -57,12 +59,18 @@ export function loadCommonConfig(env: Env): CommonConfig {
     throw new ConfigError(`GOOGLE_CLOUD_PROJECT is not a valid project id: "${projectId}"`);
   }
   hostPort(env, 'FIRESTORE_EMULATOR_HOST');
+  const table = bigQueryName(env, 'HEALING_TABLE', 'healing_events');
+  const verdictTable = bigQueryName(env, 'HEALING_VERDICT_TABLE', 'heal_verdicts');
+  if (verdictTable.toLowerCase() === table.toLowerCase()) {
+    throw new ConfigError(`HEALING_VERDICT_TABLE must name another table than HEALING_TABLE, got "${verdictTable}" for both`);
+  }
   return {
     projectId,
     bigqueryEmulatorHost: emulatorUrl(env, 'BIGQUERY_EMULATOR_HOST'),
     healingCollection: collectionName(env, 'HEALING_COLLECTION', 'healing_events'),
     dataset: bigQueryName(env, 'HEALING_DATASET', 'nba_orchestration'),
-    table: bigQueryName(env, 'HEALING_TABLE', 'healing_events'),
+    table,
+    verdictTable,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
 }
