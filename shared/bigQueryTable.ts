@@ -148,10 +148,10 @@ export function isRequestTooLarge(error: unknown): boolean {
   return error.status === 413 || (error.status === 400 && /payload size exceeds the limit|request size|too large/i.test(error.message));
 }
 
-/** A failure that may pass on a later try: BigQuery 5xx or 429, or the connection failing (fetch's TypeError). */
+/** A failure that may pass on a later try: BigQuery 5xx or 429, or the connection failing (fetch's TypeError, from whichever realm). */
 export function isTransient(error: unknown): boolean {
   if (error instanceof BigQueryHttpError) return error.status >= 500 || error.status === 429;
-  return error instanceof TypeError;
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TypeError';
 }
 
 interface InsertError {
