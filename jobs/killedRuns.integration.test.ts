@@ -20,14 +20,15 @@ const TRIALS = 4;
 const BATCHES = 100;
 const FOREIGN = 12;
 const suffix = uniqueSuffix();
-const standIn = new BigQueryStandIn({ answerDelayMs: () => 500 + Math.random() * 2_000 });
+/** One stand-in per process, so the kill can wait for that very process's insert to reach BigQuery. */
+const standIns = [0, 1].map(() => new BigQueryStandIn({ answerDelayMs: () => 500 + Math.random() * 2_000 }));
 const withoutLookup = fileURLToPath(new URL('../test/support/jobWithoutLookup.js', import.meta.url));
 let firestore: Firestore;
 let bigquery: BigQuery;
 
 interface KillPlan {
   signal: 'SIGKILL' | 'SIGTERM';
-  /** Counted from the next insert reaching BigQuery, or from the start of the process. */
+  /** Counted from the process's next insert reaching BigQuery, or from its start. */
   from: 'insert' | 'start';
   delayMs: number;
 }
@@ -43,7 +44,7 @@ function randomPlan(): KillPlan {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function stopAt(job: JobProcess, plan: KillPlan): Promise<void> {
+async function stopAt(job: JobProcess, standIn: BigQueryStandIn, plan: KillPlan): Promise<void> {
   if (plan.from === 'insert') await standIn.waitForInserts(standIn.inserts.length + 1, 20_000).catch(() => undefined);
   await sleep(plan.delayMs);
   if (plan.signal === 'SIGKILL') job.kill('SIGKILL');
@@ -93,20 +94,18 @@ async function tally(env: Record<string, string>): Promise<{ events: number; row
 /** One trial: two overlapping processes stopped at random, claims aged, one clean run. */
 async function trial(env: Record<string, string>, number: number, plans: [KillPlan, KillPlan], bin?: string): Promise<void> {
   await seedTrial(env, number);
-  const jobEnv = { ...env, BIGQUERY_EMULATOR_HOST: standIn.url };
-  const first = await JobProcess.start({ env: jobEnv, ...(bin ? { bin } : {}) });
-  const firstStopped = stopAt(first, plans[0]);
+  const start = (standIn: BigQueryStandIn) => JobProcess.start({ env: { ...env, BIGQUERY_EMULATOR_HOST: standIn.url }, ...(bin ? { bin } : {}) });
+  const firstStopped = stopAt(await start(standIns[0]!), standIns[0]!, plans[0]);
   await sleep(Math.random() * 1_500);
-  const second = await JobProcess.start({ env: jobEnv, ...(bin ? { bin } : {}) });
-  await Promise.all([firstStopped, stopAt(second, plans[1])]);
-  await standIn.idle();
+  await Promise.all([firstStopped, stopAt(await start(standIns[1]!), standIns[1]!, plans[1])]);
+  await Promise.all(standIns.map((standIn) => standIn.idle()));
   const aged = await ageClaims(env);
-  const clean = await runJob({ env: jobEnv, ...(bin ? { bin } : {}) });
+  const clean = await runJob({ env, ...(bin ? { bin } : {}) });
   process.stdout.write(`trial ${number}: ${plans.map((plan) => `${plan.signal} ${plan.delayMs} ms after ${plan.from}`).join(' / ')}; ${aged} claims aged; clean run exit ${clean.code}\n`);
 }
 
 beforeAll(async () => {
-  await standIn.start();
+  for (const standIn of standIns) await standIn.start();
   const config = loadJobConfig(envFor('setup'));
   firestore = createFirestore(config);
   bigquery = createBigQuery(config);
@@ -114,15 +113,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await standIn.stop();
+  for (const standIn of standIns) await standIn.stop();
   await firestore.terminate();
 });
 
 it(`puts every event in BigQuery exactly once over ${TRIALS} trials of two overlapping runs killed at random moments`, async () => {
   const env = envFor('kills');
   for (let number = 1; number <= TRIALS; number += 1) {
-    // Each trial kills one process while its insert is in flight, so the window between BigQuery
-    // taking the rows and the run marking them is always hit; the other at a random moment.
+    // Each trial kills one process while BigQuery holds the answer to its insert, so the window
+    // between BigQuery taking the rows and the run marking them is always hit; the other at random.
     const inFlight: KillPlan = { signal: number % 2 === 0 ? 'SIGTERM' : 'SIGKILL', from: 'insert', delayMs: Math.round(100 + Math.random() * 400) };
     await trial(env, number, number % 2 === 0 ? [randomPlan(), inFlight] : [inFlight, randomPlan()]);
   }
