@@ -81,6 +81,7 @@ Options (environment variable in brackets; a flag wins):
 The job's settings come from the environment at deploy time (defaults in brackets):
   BATCH_COLLECTION [prediction_batches]  HEALING_COLLECTION [healing_events]
   HEALING_DATASET [nba_orchestration]    HEALING_TABLE [healing_events]
+  HEALING_VERDICT_TABLE [heal_verdicts]
   STALL_MINUTES [15]  MIN_COMPLETION_PCT [90]  MAX_AGE_HOURS [24]  MAX_HEALS_PER_RUN [25]
   EXPORT_DEADLINE_SECONDS [60]  SLACK_DEADLINE_SECONDS [15]  LOG_LEVEL [info]
 They are checked by the job itself before anything runs (a value it refuses stops the deploy with
@@ -247,12 +248,14 @@ json time-zone "$digest_tz" || usage_error "--digest-tz must be a time zone such
 
 dataset=${HEALING_DATASET:-nba_orchestration}
 table=${HEALING_TABLE:-healing_events}
+verdict_table=${HEALING_VERDICT_TABLE:-heal_verdicts}
 batch_collection=${BATCH_COLLECTION:-prediction_batches}
 healing_collection=${HEALING_COLLECTION:-healing_events}
 log_level=${LOG_LEVEL:-info}
 job_settings=(
   "GOOGLE_CLOUD_PROJECT=$project" "BATCH_COLLECTION=$batch_collection"
   "HEALING_COLLECTION=$healing_collection" "HEALING_DATASET=$dataset" "HEALING_TABLE=$table"
+  "HEALING_VERDICT_TABLE=$verdict_table"
   "STALL_MINUTES=${STALL_MINUTES:-15}" "MIN_COMPLETION_PCT=${MIN_COMPLETION_PCT:-90}"
   "MAX_AGE_HOURS=${MAX_AGE_HOURS:-24}" "MAX_HEALS_PER_RUN=${MAX_HEALS_PER_RUN:-25}"
   "DRY_RUN=$job_dry_run" "EXPORT_DEADLINE_SECONDS=${EXPORT_DEADLINE_SECONDS:-60}"
@@ -280,6 +283,7 @@ readonly job_account="auto-batch-cleanup-job@$project.iam.gserviceaccount.com"
 readonly scheduler_account="auto-batch-cleanup-invoker@$project.iam.gserviceaccount.com"
 readonly digest_account="healing-digest@$project.iam.gserviceaccount.com"
 readonly table_id="$project:$dataset.$table"
+readonly verdict_table_id="$project:$dataset.$verdict_table"
 
 # Every step's file, so a step can use another's helpers (indexes reads the index file as firestore does).
 for name in "${all_steps[@]}"; do

@@ -99,11 +99,21 @@ describe('deploy.sh --dry-run', () => {
 
   test('plans the table from the schema file, partitioned by day on timestamp and clustered by healing_type', () => {
     const mkTable = plan.filter((line) => / mk --table /.test(line));
-    expect(mkTable).toHaveLength(1);
+    expect(mkTable).toHaveLength(2);
     expect(mkTable[0]).toContain('--schema=schemas/healing_events.json');
     expect(mkTable[0]).toContain('--time_partitioning_type=DAY --time_partitioning_field=timestamp');
     expect(mkTable[0]).toContain('--clustering_fields=healing_type');
     expect(mkTable[0]).toMatch(new RegExp(` ${PROJECT}:nba_orchestration\\.healing_events$`));
+  });
+
+  test('plans the verdicts table from its schema file, partitioned by day on checked_at, and gives the job its name', () => {
+    const mkTable = plan.filter((line) => / mk --table /.test(line))[1];
+    expect(mkTable).toContain('--schema=schemas/heal_verdicts.json');
+    expect(mkTable).toContain('--time_partitioning_type=DAY --time_partitioning_field=checked_at');
+    expect(mkTable).toContain('--clustering_fields=healing_type,verdict');
+    expect(mkTable).toMatch(new RegExp(` ${PROJECT}:nba_orchestration\\.heal_verdicts$`));
+    const deployJob = plan.find((line) => line.startsWith('gcloud run jobs deploy auto-batch-cleanup '));
+    expect(deployJob).toContain('HEALING_VERDICT_TABLE=heal_verdicts,');
   });
 
   test('plans every composite index of deploy/firestore-indexes.txt', () => {
@@ -307,6 +317,7 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(creations(firstCalls)).toEqual([
       `dataset ${PROJECT}:nba_orchestration`,
       `table ${PROJECT}:nba_orchestration.healing_events`,
+      `table ${PROJECT}:nba_orchestration.heal_verdicts`,
       'index on prediction_batches',
       'index on healing_events',
       'index on healing_events',

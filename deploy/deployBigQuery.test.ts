@@ -14,6 +14,7 @@ import { plannedCommands, repoRoot, runDeploy } from './test-support/deployScrip
 const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'local-healing';
 const emulator = process.env.BIGQUERY_EMULATOR_HOST ?? 'http://127.0.0.1:9050';
 const schema: TableField[] = JSON.parse(readFileSync(join(repoRoot, 'schemas/healing_events.json'), 'utf8'));
+const verdictSchema: TableField[] = JSON.parse(readFileSync(join(repoRoot, 'schemas/heal_verdicts.json'), 'utf8'));
 
 const home = mkdtempSync(join(tmpdir(), 'deploy-bq-'));
 mkdirSync(join(home, 'gcloud'));
@@ -50,7 +51,7 @@ describe('deploy.sh table step with bq against the BigQuery emulator', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  test('creates the dataset and the table from the schema file, partitioned by day on timestamp and clustered by healing_type; a second run changes nothing', async () => {
+  test('creates the dataset and both tables from their schema files, partitioned by day and clustered; a second run changes nothing', async () => {
     const dataset = newDataset();
     const first = deployTable(dataset);
     expect(first.stderr).toBe('');
@@ -60,11 +61,16 @@ describe('deploy.sh table step with bq against the BigQuery emulator', () => {
     expect(metadata.timePartitioning).toEqual(expect.objectContaining({ type: 'DAY', field: 'timestamp' }));
     expect(metadata.clustering).toEqual({ fields: ['healing_type'] });
     expect(shape(metadata.schema?.fields)).toEqual(shape(schema));
+    const [verdicts] = await bigquery.dataset(dataset).table('heal_verdicts').getMetadata();
+    expect(verdicts.timePartitioning).toEqual(expect.objectContaining({ type: 'DAY', field: 'checked_at' }));
+    expect(verdicts.clustering).toEqual({ fields: ['healing_type', 'verdict'] });
+    expect(shape(verdicts.schema?.fields)).toEqual(shape(verdictSchema));
 
     const again = deployTable(dataset);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`dataset ${dataset} exists`);
     expect(again.stdout).toContain('table healing_events exists with every column');
+    expect(again.stdout).toContain('table heal_verdicts exists with every column');
     expect(plannedCommands(again).filter((line) => / (mk|update) /.test(line))).toEqual([]);
   }, SLOW);
 
