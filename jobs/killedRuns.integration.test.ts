@@ -7,7 +7,7 @@ import { HealingEventTable } from '../shared/healingEventTable.js';
 import { seedBatches } from '../test/support/batches.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';
 import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
-import { JobProcess, runJob } from '../test/support/jobProcess.js';
+import { ensureBuilt, JobProcess, runJob } from '../test/support/jobProcess.js';
 import { foreignEventDocument } from '../test/support/seedEvents.js';
 
 // The kill trial: two overlapping job processes over one pool of stalled batches and other services'
@@ -105,6 +105,7 @@ async function trial(env: Record<string, string>, number: number, plans: [KillPl
 }
 
 beforeAll(async () => {
+  await ensureBuilt();
   for (const standIn of standIns) await standIn.start();
   const config = loadJobConfig(envFor('setup'));
   firestore = createFirestore(config);
