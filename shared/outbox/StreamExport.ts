@@ -74,7 +74,7 @@ export class StreamExport<Row> {
       if (signal.aborted) return void this.stop('deadline');
       const page = await claimPage(this.stream, this.context.collection, { after, limit: PAGE_DOCUMENTS, skip: this.handled }, this.context.claim(), this.context.now(), this.context.reads, this.context.writes);
       this.left += page.left;
-      await this.setAsideAll(page.unreadable.map(({ ref, version, reason }) => ({ ref, version, reason })));
+      await this.setAsideAll(page.unreadable);
       for (const item of page.claimed) this.handled.add(item.ref.id);
       if (!(await this.exportItems(page.claimed, signal))) return;
       if (page.read < PAGE_DOCUMENTS) {
