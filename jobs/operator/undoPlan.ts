@@ -1,6 +1,7 @@
 import type { DocumentData } from '@google-cloud/firestore';
 import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
 import { toDate as readDate } from '../batchDocument.js';
+import { VERDICT_FIELDS } from '../../shared/outbox/verdictDocument.js';
 
 /** A field the undo deletes. */
 export const REMOVED = Symbol('removed');
@@ -38,7 +39,7 @@ export type Refusal = { undo: false; reason: string };
 export type UndoPlan = { undo: true; heal: RecordedHeal; changes: FieldChange[]; completed: number; expected: number };
 
 /** The verdict's export state beside `verdict_exported` (the outbox's verdict fields): a new verdict is exported afresh. */
-const VERDICT_EXPORT_STATE = ['verdict_exported_at', 'verdict_export_claim', 'verdict_export_attempts', 'verdict_export_error', 'verdict_export_set_aside_at', 'verdict_export_sent_at'];
+const VERDICT_EXPORT_STATE = Object.values(VERDICT_FIELDS).filter((field) => field !== VERDICT_FIELDS.exported);
 /** What the heal wrote on the batch besides is_complete and updated_at. */
 const HEAL_FIELDS = ['completion_time', 'auto_completed', 'auto_completion_reason', 'healing_id'];
 
@@ -105,7 +106,7 @@ export function planUndo(heal: RecordedHeal, batch: DocumentData | undefined, re
     actor: request.by,
     reason: request.reason,
   });
-  onEvent('verdict_exported', false);
+  onEvent(VERDICT_FIELDS.exported, false);
   for (const field of [...VERDICT_EXPORT_STATE, 'verdict_due']) if (field in heal.event) onEvent(field, REMOVED);
   return { undo: true, heal, changes, completed, expected };
 }
