@@ -2,7 +2,7 @@ import type { CollectionReference } from '@google-cloud/firestore';
 import pMap from 'p-map';
 import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { firstLine } from '../shared/errorText.js';
-import { createHealingEvent } from '../shared/healingEvent.js';
+import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import type { Logger } from '../shared/logger.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { Batch } from './batchDocument.js';
@@ -24,8 +24,8 @@ export interface HealTally {
   started: number;
   healedIds: string[];
   failedIds: string[];
-  /** Healing ids of this run's events: its heals and the failed heals it could record. */
-  eventIds: string[];
+  /** This run's events: its heals and the failed heals it could record, exported from memory. */
+  events: HealingEvent[];
   /** Batches that moved on, or that another run healed first. */
   changed: number;
   /** Batches another transaction held (lock timeout, contention): left for the next run. */
@@ -35,7 +35,7 @@ export interface HealTally {
 }
 
 export function emptyHealTally(): HealTally {
-  return { started: 0, healedIds: [], failedIds: [], eventIds: [], changed: 0, locked: 0, firestoreDown: undefined };
+  return { started: 0, healedIds: [], failedIds: [], events: [], changed: 0, locked: 0, firestoreDown: undefined };
 }
 
 /**
@@ -57,7 +57,7 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
         return;
       }
       if (outcome.kind === 'healed') {
-        tally.eventIds.push(outcome.event.healing_id);
+        tally.events.push(outcome.event);
         tally.healedIds.push(batch.id);
         if (outcome.squattedId !== undefined) {
           logger.warn(`healing event ${outcome.squattedId} already existed while batch ${batch.id} was still stalled, so no heal wrote it; recorded this heal as ${outcome.event.healing_id}`, {
@@ -79,7 +79,7 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
         try {
           const written = await within(context.outbox.write(event), timeoutMs);
           if (written === TIMED_OUT) tally.firestoreDown = `Firestore did not answer within ${timeoutMs / 1000} s`;
-          else if (written) tally.eventIds.push(event.healing_id);
+          else if (written) tally.events.push(event);
         } catch (error) {
           logger.error(`could not record the failed heal of batch ${batch.id}: ${firstLine(error)}`, { batch_id: batch.id });
         }

@@ -77,11 +77,13 @@ describe('--check', () => {
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(8);
-    expect(lines.at(-1)).toBe('all 8 checks passed');
-    expect(lines.some((line) => line.includes('candidate batches query'))).toBe(true);
-    const written = await Promise.all([env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`].map((name) => firestore.collection(name).limit(1).get()));
-    expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0]);
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(19);
+    expect(lines.at(-1)).toBe('all 19 checks passed');
+    for (const query of ['candidate batches query', 'active exclusions query', 'heals of an execution query', 'undone verdicts count']) expect(lines.some((line) => line.includes(query))).toBe(true);
+    const written = await Promise.all(
+      [env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`, `${env.HEALING_COLLECTION}_control`].map((name) => firestore.collection(name).limit(1).get()),
+    );
+    expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0, 0]);
   });
 
   it('fails with exit 1 naming the table when the BigQuery table is missing', async () => {

@@ -2,16 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { type AlertChannel, Deadline } from '../shared/alerts/AlertChannel.js';
 import { Alerter } from '../shared/alerts/Alerter.js';
-import { runSummaryMessage, safetyBrakeMessage } from '../shared/alerts/slackMessages.js';
+import { runSummaryMessage } from '../shared/alerts/slackMessages.js';
 import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import type { Batch } from './batchDocument.js';
 import type { RunIdentity } from './batchHealingEvent.js';
 import { findCandidates } from './candidates.js';
+import { withoutExcluded } from './control/healingControl.js';
+import { readControl } from './control/readControl.js';
 import { emptyHealTally, FirestoreUnavailableError, healBatches } from './healBatches.js';
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
 import { afterStop, HARD_STOP_MS, STOP_GRACE_MS, whenAborted } from './stopping.js';
@@ -67,11 +70,12 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
   const hardStop = afterStop(stop, HARD_STOP_MS);
   const outbox = new Outbox({
     firestore, collection: config.healingCollection, table, logger, reads, now: clock,
+    verdictTable: new HealVerdictTable(table.bigquery, table.dataset, config.verdictTable),
     run: `${identity.execution}/task-${identity.taskIndex}/${randomUUID().slice(0, 8)}`,
     claimTtlMs: config.exportDeadlineSeconds * 1000 + CLAIM_MARGIN_MS,
   });
   const alerter = new Alerter({
-    firestore, collection: config.healingCollection, channel, logger, reads, now: clock,
+    firestore, collection: config.healingCollection, channel, logger, reads, now: clock, stallMinutes: config.stallMinutes,
     table: `${table.bigquery.projectId}.${table.dataset}.${table.tableName}`,
   });
   const alertDeadline = () => new Deadline(config.slackDeadlineSeconds * 3000, grace);
@@ -90,6 +94,11 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
   return finish();
 
   async function steps(): Promise<void> {
+    // Control and exclusions: an operator's pause and the batches excluded from healing, read first.
+    const control = await readControl({ firestore, healingCollection: config.healingCollection, reads, logger, now, dryRun: config.dryRun });
+    summary.paused = control.pause !== undefined;
+    if (control.pause !== undefined) summary.pause_reason = control.pause.reason;
+
     // Find and decide.
     const decision = await findCandidates(batches, rule, now, reads, {
       stop,
@@ -98,53 +107,63 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     summary.found = decision.found;
     summary.stalled = decision.stalled.length;
     summary.skipped_malformed = decision.malformed;
+    const { healable, excluded } = withoutExcluded(decision.stalled, control.exclusions);
+    summary.excluded = excluded.length;
+    for (const { batch, exclusion } of excluded) {
+      logger.info(`left excluded batch ${batch.id} alone until ${exclusion.until.toISOString()}: ${exclusion.reason}`, {
+        batch_id: batch.id, excluded_by: exclusion.by, exclusion_reason: exclusion.reason, excluded_until: exclusion.until.toISOString(),
+      });
+    }
 
-    // The safety brake: this many stalled batches is an outage, not a straggler.
-    if (decision.stalled.length > config.maxHealsPerRun) {
+    // The safety brake: this many stalled batches is an outage, not a straggler. A paused run heals nothing anyway.
+    if (control.pause === undefined && healable.length > config.maxHealsPerRun) {
       summary.safety_brake = true;
-      const sample = decision.stalled.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
+      const sample = healable.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
       // The alert below carries the severity, once an hour; this line only describes the run.
-      logger.info(`safety brake: ${decision.stalled.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
-        stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
+      logger.info(`safety brake: ${healable.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
+        stalled: healable.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
       });
       if (!config.dryRun && config.taskIndex === 0) {
-        const message = safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, alerter.investigation(BATCH_CLEANUP));
-        await untilGrace(alerter.raise(BATCH_CLEANUP, 'safety_brake', message, alertDeadline()));
+        await untilGrace(alerter.raiseSafetyBrake(BATCH_CLEANUP, healable.length, config.maxHealsPerRun, sample, alertDeadline()));
       }
       return;
     }
 
-    const owned = decision.stalled.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
-    if (config.dryRun) {
+    const owned = healable.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
+    if (control.pause !== undefined || config.dryRun) {
       summary.would_heal_ids = owned.map((batch) => batch.id);
-      for (const batch of owned) logger.info(`dry run: would heal batch ${batch.id}`, { batch_id: batch.id });
-      return;
+      const why = control.pause !== undefined ? 'paused' : 'dry run';
+      for (const batch of owned) logger.info(`${why}: would heal batch ${batch.id}`, { batch_id: batch.id });
+      if (config.dryRun) return;
     }
 
-    // Heal, each batch in its own transaction with its event. After a stop, heals in flight get the grace.
-    mine = owned;
+    // Heal, each batch in its own transaction with its event; none while paused. After a stop, heals in flight get the grace.
+    mine = control.pause === undefined ? owned : [];
     await untilGrace(healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop, heals));
     if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
-    // Export this run's events and the pending ones it claims, under the export deadline.
+    // Export this run's events (from memory) and the pending events and verdicts it claims, under the export deadline.
     const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
-    const exported = await outbox.export([...heals.eventIds], exportSignal);
+    const exported = await outbox.export([...heals.events], exportSignal);
     summary.exported = exported.exported;
     summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
+    summary.verdicts_exported = exported.verdicts.exported;
+    summary.verdicts_pending_export = exported.verdicts.pending;
+    summary.verdicts_set_aside = exported.verdicts.setAside;
     if (stop.aborted) return;
 
-    // Alert on every type with new events or an alert left undelivered; then the run summary message.
+    // Alert on every type with new events or an alert left undelivered (never failing the run); then the run summary message.
     await untilGrace(alert(exported.types));
   }
 
   async function alert(exportedTypes: Set<string>): Promise<void> {
     const deadline = alertDeadline();
     const types = new Set(exportedTypes);
-    if (heals.eventIds.length > 0) types.add(BATCH_CLEANUP);
+    if (heals.events.length > 0) types.add(BATCH_CLEANUP);
     const checks = await alerter.check(types, deadline);
     const counts = checks.find((check) => check.healingType === BATCH_CLEANUP)?.counts;
-    if (heals.eventIds.length > 0 && counts !== undefined) {
+    if (heals.events.length > 0 && counts !== undefined) {
       const message = runSummaryMessage(
         { healedIds: heals.healedIds, failedIds: heals.failedIds, skippedMalformed: summary.skipped_malformed, counts, execution: describeRun(identity) },
         alerter.investigation(BATCH_CLEANUP),

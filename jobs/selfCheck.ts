@@ -1,17 +1,22 @@
 import type { Firestore, Query } from '@google-cloud/firestore';
-import schema from '../schemas/healing_events.json' with { type: 'json' };
-import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
+import type { BigQueryTable } from '../shared/bigQueryTable.js';
 import type { JobConfig } from '../shared/config.js';
 import { firstLine } from '../shared/errorText.js';
 import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
 import { isFailedPrecondition } from '../shared/firestoreErrors.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { waitingQuery } from '../shared/alerts/AlertGate.js';
-import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
-import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
-import { pendingQuery } from '../shared/outbox/Outbox.js';
+import { countQueries, overlongTypeQuery, prematureAggregation, recentQuery, verdictQueries } from '../shared/alerts/PatternDetector.js';
+import { pendingQuery } from '../shared/outbox/claims.js';
+import { EVENT_FIELDS } from '../shared/outbox/eventDocument.js';
+import { VERDICT_FIELDS } from '../shared/outbox/verdictDocument.js';
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { candidatesQuery } from './candidates.js';
+import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from './control/controlCollection.js';
+import { executionHealsQuery } from './operator/executionHeals.js';
+import { verdictCountQuery } from './operator/verdictCounts.js';
 
 /** One check may take this long before it counts as failed. */
 const CHECK_TIMEOUT_MS = 30_000;
@@ -39,17 +44,34 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const now = new Date();
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
   const counts = countQueries(events, BATCH_CLEANUP, now);
+  const verdicts = verdictQueries(events, BATCH_CLEANUP, now);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
+  const control = controlCollection(firestore, config.healingCollection);
+  const verdictTable = new HealVerdictTable(table.bigquery, table.dataset, config.verdictTable);
   const checks: Check[] = [
+    { name: `pause document ${control.id}/${PAUSE_DOCUMENT}`, run: async () => void (await control.doc(PAUSE_DOCUMENT).get()) },
+    { name: `active exclusions query on ${control.id} (kind, until)`, run: get(activeExclusionsQuery(control, now)) },
     { name: `candidate batches query on ${config.batchCollection} (is_complete, created_at)`, run: get(candidatesQuery(batches, rule, now)) },
-    { name: `pending events query on ${config.healingCollection} (${EXPORTED_FIELD})`, run: get(pendingQuery(events)) },
-    { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events)) },
+    { name: `pending events query on ${config.healingCollection} (${EVENT_FIELDS.exported})`, run: get(pendingQuery(events, EVENT_FIELDS)) },
+    { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events, EVENT_FIELDS)) },
+    { name: `pending verdicts query on ${config.healingCollection} (${VERDICT_FIELDS.exported})`, run: get(pendingQuery(events, VERDICT_FIELDS)) },
+    { name: `pending verdicts count on ${config.healingCollection}`, run: count(pendingQuery(events, VERDICT_FIELDS)) },
     { name: `events per type count on ${config.healingCollection} (healing_type, timestamp desc)`, run: count(counts.lastDay) },
     { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
     { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, BATCH_CLEANUP)) },
+    { name: `events of a type name too long to query by equality on ${config.healingCollection} (healing_type range, timestamp desc)`, run: get(overlongTypeQuery(events, 'x'.repeat(2_000), now)) },
+    { name: `held verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: count(verdicts.held) },
+    {
+      name: `premature verdicts count and late players sum on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc, verdict.late_players)`,
+      run: async () => void (await prematureAggregation(verdicts.premature.limit(1)).get()),
+    },
+    { name: `premature verdicts query on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: get(verdicts.premature) },
+    { name: `heals of an execution query on ${config.healingCollection} (metadata.execution, healing_type, success), for undo --execution`, run: get(executionHealsQuery(events, config.executionName ?? 'local')) },
+    { name: `undone verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc), for status`, run: count(verdictCountQuery(events, 'undone', new Date(now.getTime() - 86_400_000))) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
+    { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${verdictTable.tableName}`, run: () => checkTable(verdictTable) },
   ];
   let failed = 0;
   for (const check of checks) {
@@ -65,15 +87,15 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
 }
 
 /** The table exists and has every column of the schema file with its type and mode. */
-async function checkTable(table: HealingEventTable): Promise<void> {
+async function checkTable(table: BigQueryTable): Promise<void> {
   const [exists] = await table.table.exists();
   if (!exists) throw new Error('the table does not exist; deploy creates it (deploy/deploy.sh --only bigquery)');
   const [metadata] = await table.table.getMetadata();
   const columns = new Map<string, { type?: string; mode?: string }>(
     ((metadata.schema?.fields ?? []) as Array<{ name: string; type?: string; mode?: string }>).map((field) => [field.name, field]),
   );
-  const problems = schema.flatMap((expected) => {
-    const actual = columns.get(expected.name);
+  const problems = table.schema.flatMap((expected) => {
+    const actual = columns.get(expected.name ?? '');
     if (actual === undefined) return [`column ${expected.name} is missing`];
     const type = normalType(actual.type);
     if (type !== normalType(expected.type)) return [`column ${expected.name} is ${type}, not ${expected.type}`];

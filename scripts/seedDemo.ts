@@ -5,6 +5,7 @@
 import { Timestamp } from '@google-cloud/firestore';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { loadJobConfig } from '../shared/config.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { createLogger } from '../shared/logger.js';
@@ -108,12 +109,15 @@ function weekOfHealingEvents(): HealingEvent[] {
 async function main(): Promise<void> {
   const firestore = createFirestore(config);
   const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
-  say(`clearing ${config.batchCollection}, ${config.healingCollection} and ${config.dataset}.${config.table}`);
+  say(`clearing ${config.batchCollection}, ${config.healingCollection}, ${config.dataset}.${config.table} and ${config.dataset}.${config.verdictTable}`);
   await firestore.recursiveDelete(firestore.collection(config.batchCollection));
   await firestore.recursiveDelete(firestore.collection(config.healingCollection));
   await firestore.recursiveDelete(firestore.collection(`${config.healingCollection}_alert_state`));
   await table.table.delete({ ignoreNotFound: true });
   await table.ensureExists();
+  const verdicts = new HealVerdictTable(table.bigquery, config.dataset, config.verdictTable);
+  await verdicts.table.delete({ ignoreNotFound: true });
+  await verdicts.ensureExists();
 
   const docs = dayOfBatches();
   const writer = firestore.bulkWriter();

@@ -1,9 +1,6 @@
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { decimalNumber, describeRange, inRange, type NumberRange, wholeNumber } from './numbers.js';
 
-// Where cli/ still imports it from; new code imports numbers.js.
-export { parsePositiveInteger } from './numbers.js';
-
 /** Raised when the environment or a flag holds an unusable value; programs exit 2 on it. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -25,6 +22,8 @@ export interface CommonConfig {
   dataset: string;
   /** BigQuery table (`HEALING_TABLE`, default `healing_events`). */
   table: string;
+  /** BigQuery table of heal verdicts in the same dataset (`HEALING_VERDICT_TABLE`, default `heal_verdicts`). */
+  verdictTable: string;
   /** Log threshold (`LOG_LEVEL`, default `info`). */
   logLevel: LogLevel;
 }
@@ -61,13 +60,19 @@ export function loadCommonConfig(env: Env): CommonConfig {
   if (!/^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(projectId)) {
     throw new ConfigError(`GOOGLE_CLOUD_PROJECT is not a valid project id: "${projectId}"`);
   }
+  const table = bigQueryName(env, 'HEALING_TABLE', 'healing_events');
+  const verdictTable = bigQueryName(env, 'HEALING_VERDICT_TABLE', 'heal_verdicts');
+  if (verdictTable.toLowerCase() === table.toLowerCase()) {
+    throw new ConfigError(`HEALING_VERDICT_TABLE must name another table than HEALING_TABLE, got "${verdictTable}" for both`);
+  }
   return {
     projectId,
     firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
     bigqueryEmulatorHost: emulatorUrl(env, 'BIGQUERY_EMULATOR_HOST'),
     healingCollection: collectionName(env, 'HEALING_COLLECTION', 'healing_events'),
     dataset: bigQueryName(env, 'HEALING_DATASET', 'nba_orchestration'),
-    table: bigQueryName(env, 'HEALING_TABLE', 'healing_events'),
+    table,
+    verdictTable,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
 }
@@ -86,7 +91,7 @@ export function loadJobConfig(env: Env): JobConfig {
     maxAgeHours: number(env, 'MAX_AGE_HOURS', 24, { min: 0, exclusiveMin: true }),
     maxHealsPerRun: integer(env, 'MAX_HEALS_PER_RUN', 25, { min: 1 }),
     dryRun: boolean(env, 'DRY_RUN', false),
-    slackWebhookUrl: webhookUrl(env, 'SLACK_WEBHOOK_URL'),
+    slackWebhookUrl: loadSlackWebhookUrl(env),
     taskIndex,
     taskCount,
     executionName: present(env, 'CLOUD_RUN_EXECUTION'),
@@ -175,7 +180,13 @@ function emulatorUrl(env: Env, name: string): string | undefined {
   return value.replace(/\/$/, '');
 }
 
-function webhookUrl(env: Env, name: string): string | undefined {
+/**
+ * The Slack incoming webhook (`SLACK_WEBHOOK_URL`), for the job and for `analyze-healing --slack`;
+ * unset gives undefined. It must be https, or http to a loopback address for a local stand-in. The
+ * URL is a secret: an error names the variable, never the value.
+ */
+export function loadSlackWebhookUrl(env: Env): string | undefined {
+  const name = 'SLACK_WEBHOOK_URL';
   const value = present(env, name);
   if (value === undefined) return undefined;
   let url: URL;
@@ -184,8 +195,9 @@ function webhookUrl(env: Env, name: string): string | undefined {
   } catch {
     throw new ConfigError(`${name} is not a valid URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`${name} must be an http(s) URL`);
+  const loopback = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${name} must be an https:// URL (http:// only to a loopback address: 127.0.0.1, ::1 or localhost)`);
   }
   return value;
 }

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const deployScript = join(repoRoot, 'deploy/deploy.sh');
 const fakeCli = join(repoRoot, 'deploy/test-support/fake-cloud-cli.sh');
 
 export interface DeployRun {
@@ -14,16 +13,36 @@ export interface DeployRun {
   stderr: string;
 }
 
+export interface DeployOptions {
+  /** The checkout whose deploy.sh runs (see copyCheckout); this one by default. */
+  checkout?: string;
+  /** A command that runs `bash deploy.sh ...` as its arguments, e.g. a tracer. */
+  prefix?: string[];
+}
+
 /** Runs deploy/deploy.sh with only the given environment (plus PATH and HOME), so the caller's settings cannot leak in. */
-export function runDeploy(args: string[], env: Record<string, string>): DeployRun {
-  const result = spawnSync('bash', [deployScript, ...args], {
-    cwd: repoRoot,
+export function runDeploy(args: string[], env: Record<string, string>, { checkout = repoRoot, prefix = [] }: DeployOptions = {}): DeployRun {
+  const [command = 'bash', ...commandArgs] = [...prefix, 'bash', join(checkout, 'deploy/deploy.sh'), ...args];
+  const result = spawnSync(command, commandArgs, {
+    cwd: checkout,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...env },
     encoding: 'utf8',
-    timeout: 120_000,
+    // A run against the BigQuery emulator makes about ten bq calls, seconds of Python each on a busy machine.
+    timeout: 240_000,
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** What deploy.sh reads from a checkout: the deploy, the data it passes on, and the job it builds to check the settings. */
+const CHECKOUT_PARTS = ['deploy', 'schemas', 'jobs', 'shared', 'cli', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+/** A copy of the parts of this checkout the deploy reads (sharing node_modules), to run it with an edited data file. Remove it with rmSync. */
+export function copyCheckout(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'deploy-checkout-'));
+  for (const part of CHECKOUT_PARTS) cpSync(join(repoRoot, part), join(copy, part), { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
+  return copy;
 }
 
 /** The command lines a run printed (those starting with "+ "), without the prefix. */

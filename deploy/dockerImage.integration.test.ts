@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { repoRoot } from './test-support/deployScript.js';
+import { dockerignore } from './test-support/dockerignore.js';
 
 // There is no Docker engine on these machines, so this check plays the Dockerfile in plain folders:
 // one folder per stage standing for its WORKDIR, COPY applied with .dockerignore, and the RUN
@@ -62,39 +63,6 @@ function parseDockerfile(text: string): Array<Pick<Stage, 'name' | 'from' | 'ins
   return stages;
 }
 
-/** .dockerignore as Docker reads it: the last pattern matching a path or one of its folders decides. */
-function dockerignore(text: string): (path: string) => boolean {
-  const rules = text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const negate = line.startsWith('!');
-      const pattern = posix.normalize(line.replace(/^!/, '').replace(/^\/+/, '')).replace(/\/+$/, '');
-      const source = pattern
-        .split(/(\*\*\/|\/\*\*|\*\*|\*|\?)/)
-        .map((part) => {
-          if (part === '**/') return '(?:.*/)?';
-          if (part === '/**') return '(?:/.*)?';
-          if (part === '**') return '.*';
-          if (part === '*') return '[^/]*';
-          if (part === '?') return '[^/]';
-          return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-        })
-        .join('');
-      return { negate, regex: new RegExp(`^${source}$`) };
-    });
-  return (path) => {
-    const parts = path.split('/');
-    const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
-    let ignored = false;
-    for (const rule of rules) {
-      if (candidates.some((candidate) => rule.regex.test(candidate))) ignored = !rule.negate;
-    }
-    return ignored;
-  };
-}
-
 const ignored = dockerignore(readFileSync(join(repoRoot, '.dockerignore'), 'utf8'));
 
 function copyFromContext(source: string, target: string): void {
@@ -141,7 +109,7 @@ function runStep(stage: Stage, command: string): void {
   } else if (command.trim() === 'npm cache clean --force') {
     // Only shrinks the image; nothing to check here.
   } else {
-    throw new Error(`Dockerfile RUN "${command.trim()}" is not known to this check; teach deploy/dockerImage.test.ts what it does`);
+    throw new Error(`Dockerfile RUN "${command.trim()}" is not known to this check; teach deploy/dockerImage.integration.test.ts what it does`);
   }
 }
 
@@ -272,6 +240,27 @@ describe('the container image (Dockerfile played in plain folders)', () => {
     const digest = dockerRunWith(project, 'analyze-healing', '--last', '24h', '--compare', '--slack');
     expect(digest.status).toBe(2);
     expect(digest.stderr.trim()).toMatch(/^analyze-healing: .*SLACK_WEBHOOK_URL/);
+  });
+
+  test("the job's command words reach the job as gcloud run jobs execute --args passes them, a mistyped word gets the job's usage error, and a program of the image runs as given", () => {
+    const bin = packageJson.bin['auto-batch-cleanup']!;
+    const help = run(process.execPath, [bin, '--help'], image.dir).stdout;
+    const commands = [...(help.split('Commands:\n')[1] ?? '').matchAll(/^ {2}(\w[\w-]*)/gm)].map((match) => match[1]!);
+    expect(commands).toEqual(expect.arrayContaining(['undo', 'pause', 'resume', 'exclude', 'include', 'status']));
+    for (const command of commands) {
+      const viaImage = dockerRun(command, '--help');
+      expect({ command, status: viaImage.status, stdout: viaImage.stdout }).toEqual({ command, status: 0, stdout: run(process.execPath, [bin, command, '--help'], image.dir).stdout });
+    }
+    // --args=pause,--reason=deploying the fix,--for=2x: the job's own refusal of the DURATION shows the words arrived.
+    const project = { GOOGLE_CLOUD_PROJECT: 'image-check' };
+    const pause = dockerRunWith(project, 'pause', '--reason=deploying the fix', '--for=2x');
+    expect(pause.status).toBe(2);
+    expect(pause.stderr.trim()).toMatch(/^auto-batch-cleanup: option '--for <duration>' argument '2x' is invalid/);
+    const typo = dockerRunWith(project, 'paus', '--reason=x');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr.trim()).toMatch(/^auto-batch-cleanup: unknown command "paus"; the commands are undo, pause, /);
+    const node = dockerRun('node', '-e', 'process.stdout.write("ran as given")');
+    expect([node.status, node.stdout]).toEqual([0, 'ran as given']);
   });
 
   test('holds the production dependencies at their locked versions and no devDependencies', () => {
