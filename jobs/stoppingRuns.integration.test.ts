@@ -84,7 +84,7 @@ describe('a run told to stop', () => {
 });
 
 describe('a run whose Firestore goes away', () => {
-  it('logs its summary, exits 1 with one line, and leaves no batch healed without its event; the next run skips what the cut transactions still hold', async () => {
+  it('logs its summary, exits 1 with one line, and leaves no batch healed without its event; the next run records no failed heal for a lock the cut left', async () => {
     const proxy = new TcpProxy(baseEnv.FIRESTORE_EMULATOR_HOST!);
     const env = envFor('cut', { FIRESTORE_EMULATOR_HOST: await proxy.start() });
     await seed(env, 300);

@@ -1,7 +1,7 @@
 // Turns the job's JSON log lines into text a person reads in a terminal; the run summary as a table.
 import { createInterface } from 'node:readline';
 
-const SUMMARY_KEYS = ['found', 'stalled', 'healed', 'failed', 'skipped_malformed', 'skipped_changed', 'exported', 'pending_export', 'firestore_reads', 'duration_ms'];
+const SUMMARY_KEYS = ['found', 'stalled', 'healed', 'failed', 'skipped_malformed', 'skipped_changed', 'skipped_locked', 'exported', 'pending_export', 'firestore_reads', 'duration_ms'];
 
 for await (const line of createInterface({ input: process.stdin })) {
   let entry;
