@@ -2,6 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { seedBatches } from '../test/support/batches.js';
 import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 import { jsonLines, runProgram } from '../test/support/jobProgram.js';
@@ -10,9 +11,11 @@ const summaryOf = (stdout: string) => jsonLines(stdout).find((line) => line.mess
 let firestore: Firestore;
 
 /** The BigQuery table of `env`, made as deploy makes it. */
-async function prepareTable(env: Record<string, string>): Promise<void> {
+async function prepareTables(env: Record<string, string>): Promise<void> {
   const config = loadJobConfig(env);
-  await new HealingEventTable(createBigQuery(config), config.dataset, config.table).ensureExists();
+  const bigquery = createBigQuery(config);
+  await new HealingEventTable(bigquery, config.dataset, config.table).ensureExists();
+  await new HealVerdictTable(bigquery, config.dataset, config.verdictTable).ensureExists();
 }
 
 // The program is steered by the env it is given. The Firestore library would let this process's own
@@ -73,7 +76,7 @@ describe('a scheduled run of the program', () => {
 describe('--check', () => {
   it('passes on a prepared stack with one line per check, and writes nothing', async () => {
     const env = stackEnv();
-    await prepareTable(env);
+    await prepareTables(env);
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
@@ -86,13 +89,13 @@ describe('--check', () => {
     expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0, 0]);
   });
 
-  it('fails with exit 1 naming the table when the BigQuery table is missing', async () => {
+  it('fails with exit 1 naming each BigQuery table that is missing', async () => {
     const env = stackEnv();
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(1);
     const failed = stdout.split('\n').filter((line) => line.startsWith('FAIL'));
-    expect(failed).toHaveLength(1);
-    expect(failed[0]).toContain(`${env.HEALING_DATASET}.${env.HEALING_TABLE}`);
-    expect(failed[0]).toContain('does not exist');
+    expect(failed).toHaveLength(2);
+    expect(failed[0]).toContain(`${env.HEALING_DATASET}.${env.HEALING_TABLE}: the table does not exist`);
+    expect(failed[1]).toContain(`${env.HEALING_DATASET}.heal_verdicts: the table does not exist`);
   });
 });
