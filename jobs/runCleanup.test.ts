@@ -4,6 +4,7 @@ import { SlackChannel } from '../shared/alerts/SlackChannel.js';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { createMemoryLogger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import { jobTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
@@ -189,7 +190,8 @@ describe('auto-batch-cleanup: safety under concurrency and repetition', () => {
     await seedBatches(firestore, config.batchCollection, [stalled('moving')], now);
     const reads = new FirestoreReadMeter();
     const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
-    const outbox = new Outbox({ firestore, collection: config.healingCollection, table, logger: createMemoryLogger(), reads, run: 'test', claimTtlMs: 60_000 });
+    const verdictTable = new HealVerdictTable(createBigQuery(config), config.dataset, config.verdictTable);
+    const outbox = new Outbox({ firestore, collection: config.healingCollection, table, verdictTable, logger: createMemoryLogger(), reads, run: 'test', claimTtlMs: 60_000 });
     const rule = { stallMinutes: 15, minCompletionPct: 90, maxAgeHours: 24 };
     const [candidate] = decideCandidates(await queryCandidates(firestore.collection(config.batchCollection), rule, now, reads), rule, now).stalled;
 

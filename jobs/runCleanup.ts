@@ -7,6 +7,7 @@ import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import type { RunIdentity } from './batchHealingEvent.js';
@@ -59,6 +60,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
   const grace = afterStop(stop, STOP_GRACE_MS);
   const outbox = new Outbox({
     firestore, collection: config.healingCollection, table, logger, reads, now: clock,
+    verdictTable: new HealVerdictTable(table.bigquery, table.dataset, config.verdictTable),
     run: `${identity.execution}/task-${identity.taskIndex}/${randomUUID().slice(0, 8)}`,
     claimTtlMs: config.exportDeadlineSeconds * 1000 + CLAIM_MARGIN_MS,
   });
@@ -109,15 +111,15 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     summary.stopped = stop.aborted;
     if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
-    // Export this run's events and the pending ones it claims, under the export deadline.
+    // Export this run's events (from memory) and the pending events and verdicts it claims, under the export deadline.
     const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
-    const exported = await outbox.export(
-      heals.events.map((event) => event.healing_id),
-      exportSignal,
-    );
+    const exported = await outbox.export(heals.events, exportSignal);
     summary.exported = exported.exported;
     summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
+    summary.verdicts_exported = exported.verdicts.exported;
+    summary.verdicts_pending_export = exported.verdicts.pending;
+    summary.verdicts_set_aside = exported.verdicts.setAside;
     if (stop.aborted) {
       summary.stopped = true;
       return finish();

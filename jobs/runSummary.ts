@@ -10,9 +10,16 @@ export interface CleanupSummary {
   skipped_changed: number;
   /** Stalled batches not tried because the run was stopped (SIGTERM). */
   not_started: number;
+  /** Rows the export got into BigQuery, healing events and verdicts together. */
   exported: number;
+  /** Rows still pending for BigQuery afterwards, events and verdicts together. */
   pending_export: number;
+  /** Pending documents set aside, events and verdicts together. */
   set_aside: number;
+  /** The verdict rows among the three counts above. */
+  verdicts_exported: number;
+  verdicts_pending_export: number;
+  verdicts_set_aside: number;
   firestore_reads: number;
   duration_ms: number;
   dry_run: boolean;
@@ -29,7 +36,7 @@ export interface CleanupSummary {
 export function emptySummary(config: JobConfig): CleanupSummary {
   return {
     found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, not_started: 0,
-    exported: 0, pending_export: 0, set_aside: 0, firestore_reads: 0, duration_ms: 0,
+    exported: 0, pending_export: 0, set_aside: 0, verdicts_exported: 0, verdicts_pending_export: 0, verdicts_set_aside: 0, firestore_reads: 0, duration_ms: 0,
     dry_run: config.dryRun, safety_brake: false, stopped: false, exit_code: 0,
     task_index: config.taskIndex, task_count: config.taskCount, execution: config.executionName ?? 'local',
     healed_ids: [], would_heal_ids: [],

@@ -1,16 +1,18 @@
 import type { Firestore, Query } from '@google-cloud/firestore';
-import schema from '../schemas/healing_events.json' with { type: 'json' };
 import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
+import type { BigQueryTable } from '../shared/bigQueryTable.js';
 import type { JobConfig } from '../shared/config.js';
 import { firstLine } from '../shared/errorText.js';
 import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
 import { isFailedPrecondition } from '../shared/firestoreErrors.js';
 import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { waitingQuery } from '../shared/alerts/AlertGate.js';
 import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
-import { EXPORTED_FIELD } from '../shared/outbox/eventDocument.js';
-import { pendingQuery } from '../shared/outbox/Outbox.js';
+import { pendingQuery } from '../shared/outbox/claims.js';
+import { EVENT_FIELDS } from '../shared/outbox/eventDocument.js';
+import { VERDICT_FIELDS } from '../shared/outbox/verdictDocument.js';
 import { candidatesQuery } from './candidates.js';
 
 /** One check may take this long before it counts as failed. */
@@ -41,15 +43,19 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const counts = countQueries(events, BATCH_CLEANUP, now);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
+  const verdictTable = new HealVerdictTable(table.bigquery, table.dataset, config.verdictTable);
   const checks: Check[] = [
     { name: `candidate batches query on ${config.batchCollection} (is_complete, created_at)`, run: get(candidatesQuery(batches, rule, now)) },
-    { name: `pending events query on ${config.healingCollection} (${EXPORTED_FIELD})`, run: get(pendingQuery(events)) },
-    { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events)) },
+    { name: `pending events query on ${config.healingCollection} (${EVENT_FIELDS.exported})`, run: get(pendingQuery(events, EVENT_FIELDS)) },
+    { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events, EVENT_FIELDS)) },
+    { name: `pending verdicts query on ${config.healingCollection} (${VERDICT_FIELDS.exported})`, run: get(pendingQuery(events, VERDICT_FIELDS)) },
+    { name: `pending verdicts count on ${config.healingCollection}`, run: count(pendingQuery(events, VERDICT_FIELDS)) },
     { name: `events per type count on ${config.healingCollection} (healing_type, timestamp desc)`, run: count(counts.lastDay) },
     { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
     { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, BATCH_CLEANUP)) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
+    { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${verdictTable.tableName}`, run: () => checkTable(verdictTable) },
   ];
   let failed = 0;
   for (const check of checks) {
@@ -65,15 +71,15 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
 }
 
 /** The table exists and has every column of the schema file with its type and mode. */
-async function checkTable(table: HealingEventTable): Promise<void> {
+async function checkTable(table: BigQueryTable): Promise<void> {
   const [exists] = await table.table.exists();
   if (!exists) throw new Error('the table does not exist; deploy creates it (deploy/deploy.sh --only bigquery)');
   const [metadata] = await table.table.getMetadata();
   const columns = new Map<string, { type?: string; mode?: string }>(
     ((metadata.schema?.fields ?? []) as Array<{ name: string; type?: string; mode?: string }>).map((field) => [field.name, field]),
   );
-  const problems = schema.flatMap((expected) => {
-    const actual = columns.get(expected.name);
+  const problems = table.schema.flatMap((expected) => {
+    const actual = columns.get(expected.name ?? '');
     if (actual === undefined) return [`column ${expected.name} is missing`];
     const type = normalType(actual.type);
     if (type !== normalType(expected.type)) return [`column ${expected.name} is ${type}, not ${expected.type}`];

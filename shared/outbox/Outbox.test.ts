@@ -4,6 +4,7 @@ import { createBigQuery, createFirestore } from '../clients.js';
 import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createHealingEvent } from '../healingEvent.js';
 import { HealingEventTable } from '../healingEventTable.js';
+import { HealVerdictTable } from '../healVerdictTable.js';
 import { createMemoryLogger } from '../logger.js';
 import { BigQueryStandIn } from '../../test/support/bigQueryStandIn.js';
 import { commonTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
@@ -18,7 +19,9 @@ let table: HealingEventTable;
 const deadline = () => AbortSignal.timeout(20_000);
 
 function outbox(collection: string, options: { run?: string; table?: HealingEventTable } = {}): Outbox {
-  return new Outbox({ firestore, collection, table: options.table ?? table, logger, reads: new FirestoreReadMeter(), run: options.run ?? `run-${uniqueSuffix()}`, claimTtlMs: 60_000 });
+  const events = options.table ?? table;
+  const verdictTable = new HealVerdictTable(events.bigquery, config.dataset, config.verdictTable);
+  return new Outbox({ firestore, collection, table: events, verdictTable, logger, reads: new FirestoreReadMeter(), run: options.run ?? `run-${uniqueSuffix()}`, claimTtlMs: 60_000 });
 }
 
 /** A document as a service in another language writes it: ISO time, JSON text, no healing_id field. */

@@ -1,5 +1,6 @@
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import type { HealingEvent } from '../healingEvent.js';
+import type { OutboxFields } from './OutboxStream.js';
 
 /** `false` marks an event not yet in BigQuery; the field is removed when the event is set aside. */
 export const EXPORTED_FIELD = 'bigquery_exported';
@@ -11,6 +12,18 @@ export const ATTEMPTS_FIELD = 'export_attempts';
 /** Why a pending document was set aside, and when. */
 export const ERROR_FIELD = 'export_error';
 export const SET_ASIDE_AT_FIELD = 'export_set_aside_at';
+/** When a run last marked that the event's insert may have been sent; the next export looks the event up in the table first. */
+export const SENT_FIELD = 'export_sent_at';
+
+export const EVENT_FIELDS: OutboxFields = {
+  exported: EXPORTED_FIELD,
+  exportedAt: EXPORTED_AT_FIELD,
+  claim: CLAIM_FIELD,
+  attempts: ATTEMPTS_FIELD,
+  error: ERROR_FIELD,
+  setAsideAt: SET_ASIDE_AT_FIELD,
+  sent: SENT_FIELD,
+};
 
 export interface Claim {
   run: string;

@@ -1,6 +1,6 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery } from '../../shared/clients.js';
-import { BigQueryStandIn } from './bigQueryStandIn.js';
+import { BIGQUERY_INSERT_LIMIT_BYTES, BigQueryStandIn } from './bigQueryStandIn.js';
 import { emulatorEnv, uniqueSuffix } from './emulators.js';
 
 const env = emulatorEnv(uniqueSuffix());
@@ -38,6 +38,8 @@ describe('the BigQuery stand-in', () => {
   afterEach(() => {
     standIn.mode = 'forward';
     standIn.insertDelayMs = 0;
+    standIn.answerDelayMs = 0;
+    standIn.maxInsertBytes = BIGQUERY_INSERT_LIMIT_BYTES;
     standIn.reset();
   });
 
@@ -53,7 +55,7 @@ describe('the BigQuery stand-in', () => {
     expect(found).toEqual([{ id: 'a1' }, { id: 'a2' }]);
     expect(standIn.counts.insertAll).toBe(1);
     expect(standIn.counts.other).toBeGreaterThanOrEqual(1);
-    expect(standIn.inserts).toEqual([{ table: `datasets/${dataset}/tables/events`, insertIds: ['a1', 'a2'], mode: 'forward' }]);
+    expect(standIn.inserts).toEqual([{ table: `datasets/${dataset}/tables/events`, insertIds: ['a1', 'a2'], mode: 'forward', bytes: expect.any(Number) }]);
   });
 
   it('passes the emulator status and error body through, as a missing table gets them', async () => {
@@ -81,11 +83,41 @@ describe('the BigQuery stand-in', () => {
     await expect(Promise.race([insert, deadline(AbortSignal.timeout(500))])).rejects.toMatchObject({ name: 'TimeoutError' });
     const aborted = await elapsed(fetch(`${standIn.url}/bigquery/v2/projects/${projectId}/datasets`, { signal: AbortSignal.timeout(300) }));
     expect(aborted.error).toMatchObject({ name: 'TimeoutError' });
-    expect(standIn.inserts).toEqual([{ table: `datasets/${dataset}/tables/events`, insertIds: ['c1'], mode: 'hang' }]);
+    expect(standIn.inserts).toEqual([{ table: `datasets/${dataset}/tables/events`, insertIds: ['c1'], mode: 'hang', bytes: expect.any(Number) }]);
     expect(standIn.counts).toEqual({ insertAll: 1, other: 1 });
     const [found] = await direct.query({ query: `SELECT id FROM \`${projectId}.${dataset}.events\` WHERE id = 'c1'` });
     expect(found).toEqual([]);
     abandoned.push(insert);
+  });
+
+  it('refuses an insert over 10 MB as BigQuery does, with 400 "Request payload size exceeds the limit", and writes none of it', async () => {
+    const big = [{ insertId: 'g1', json: { id: 'g1', note: 'x'.repeat(BIGQUERY_INSERT_LIMIT_BYTES) } }];
+    const { error } = await elapsed(bigquery.dataset(dataset).table('events').insert(big, { raw: true }));
+    expect(error).toMatchObject({ code: 400, message: expect.stringContaining('Request payload size exceeds the limit: 10485760 bytes') });
+    expect(standIn.inserts).toEqual([expect.objectContaining({ insertIds: ['g1'], tooLarge: true })]);
+    const [found] = await direct.query({ query: `SELECT id FROM \`${projectId}.${dataset}.events\` WHERE id = 'g1'` });
+    expect(found).toEqual([]);
+  });
+
+  it('with answerDelayMs lands the rows at once and answers late', async () => {
+    standIn.answerDelayMs = 1500;
+    const insert = elapsed(bigquery.dataset(dataset).table('events').insert(rows('h1'), { raw: true }));
+    await standIn.waitForInserts(1, 1000);
+    await standIn.idle();
+    const [found] = await direct.query({ query: `SELECT id FROM \`${projectId}.${dataset}.events\` WHERE id = 'h1'` });
+    expect(found).toEqual([{ id: 'h1' }]);
+    const { ms, error } = await insert;
+    expect(error).toBeUndefined();
+    expect(ms).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('with cutAfterForward lands the rows and then cuts the connection instead of answering', async () => {
+    standIn.cutAfterForward = 1;
+    const cut = await elapsed(fetch(`${standIn.url}/bigquery/v2/projects/${projectId}/datasets/${dataset}/tables/events/insertAll`, { method: 'POST', body: JSON.stringify({ rows: rows('i1') }) }));
+    expect(cut.error).toMatchObject({ message: 'fetch failed' });
+    const [found] = await direct.query({ query: `SELECT id FROM \`${projectId}.${dataset}.events\` WHERE id = 'i1'` });
+    expect(found).toEqual([{ id: 'i1' }]);
+    expect(standIn.cutAfterForward).toBe(0);
   });
 
   it('in fail mode answers 503 with a Google-style error that the client reports', async () => {

@@ -14,7 +14,12 @@ export interface BigQueryStandInOptions {
   insertDelayMs?: number;
   /** Message of the 503 error body in `'fail'` mode; default "The service is currently unavailable.". */
   failMessage?: string;
+  /** Largest insertAll body taken, in bytes; a larger one is refused as BigQuery does. Default 10,485,760 (10 MB). */
+  maxInsertBytes?: number;
 }
+
+/** BigQuery's limit on an insertAll request. */
+export const BIGQUERY_INSERT_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** One insertAll request as it arrived, whatever the stand-in then did with it. */
 export interface ReceivedInsert {
@@ -24,6 +29,10 @@ export interface ReceivedInsert {
   insertIds: string[];
   /** The mode the request was answered in. */
   mode: BigQueryStandInMode;
+  /** Size of the request body. */
+  bytes: number;
+  /** Refused as over `maxInsertBytes`, with nothing written. */
+  tooLarge?: true;
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
@@ -38,6 +47,15 @@ export class BigQueryStandIn {
   mode: BigQueryStandInMode;
   /** How long a forwarded `POST .../tables/*\/insertAll` is held before it is forwarded; 0 forwards at once. */
   insertDelayMs: number;
+  /**
+   * How long the answer to a forwarded insertAll is held after the emulator took the rows (a fixed
+   * time, or a function drawn per request): BigQuery answering late, the rows already in.
+   */
+  answerDelayMs: number | (() => number) = 0;
+  /** The next this many forwarded insertAll requests go in, and then the connection is cut before the answer. */
+  cutAfterForward = 0;
+  /** Largest insertAll body taken; a larger one gets BigQuery's 400 "Request payload size exceeds the limit". */
+  maxInsertBytes: number;
   /** Rows with these insert ids are refused as invalid, the way BigQuery refuses a bad row (the others go in). */
   readonly refuseInsertIds = new Set<string>();
   /** Requests received, by kind, in every mode. */
@@ -51,6 +69,9 @@ export class BigQueryStandIn {
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly insertListeners = new Set<() => void>();
+  /** Inserts held or being forwarded that the emulator has not taken yet. */
+  private landing = 0;
+  private readonly idleListeners = new Set<() => void>();
   private server: Server | undefined;
   private baseUrl: string | undefined;
 
@@ -59,6 +80,7 @@ export class BigQueryStandIn {
     this.mode = options.mode ?? 'forward';
     this.insertDelayMs = options.insertDelayMs ?? 0;
     this.failMessage = options.failMessage ?? 'The service is currently unavailable.';
+    this.maxInsertBytes = options.maxInsertBytes ?? BIGQUERY_INSERT_LIMIT_BYTES;
   }
 
   /** Listens on a free loopback port and returns the base URL to use as apiEndpoint or BIGQUERY_EMULATOR_HOST. */
@@ -103,6 +125,19 @@ export class BigQueryStandIn {
     });
   }
 
+  /** Resolves once no insert is held or on its way to the emulator: every row sent so far has landed or been dropped. */
+  idle(): Promise<void> {
+    if (this.landing === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.landing > 0) return;
+        this.idleListeners.delete(check);
+        resolve();
+      };
+      this.idleListeners.add(check);
+    });
+  }
+
   /** Forgets counts and received inserts. */
   reset(): void {
     this.counts.insertAll = 0;
@@ -117,6 +152,7 @@ export class BigQueryStandIn {
     this.server = undefined;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.landed(this.landing);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     server.closeAllConnections();
@@ -137,19 +173,61 @@ export class BigQueryStandIn {
     this.counts.insertAll += 1;
     void readBody(request).then(
       (body) => {
-        this.inserts.push({ table: insertTable, insertIds: insertIdsOf(body, request.headers['content-encoding']), mode });
+        const received: ReceivedInsert = { table: insertTable, insertIds: insertIdsOf(body, request.headers['content-encoding']), mode, bytes: body.length };
+        this.inserts.push(received);
         for (const listener of this.insertListeners) listener();
         if (mode !== 'forward') return this.answerWithoutForwarding(request, response, mode);
+        if (body.length > this.maxInsertBytes) {
+          received.tooLarge = true;
+          const message = `Request payload size exceeds the limit: ${this.maxInsertBytes} bytes.`;
+          return sendJson(response, 400, { error: { code: 400, message, status: 'INVALID_ARGUMENT', errors: [{ message, domain: 'global', reason: 'badRequest' }] } });
+        }
         if (this.refuseInsertIds.size > 0) return void this.forwardRefusing(request, response, body);
-        if (this.insertDelayMs <= 0) return this.forward(request, response, body);
+        const answerDelay = typeof this.answerDelayMs === 'function' ? this.answerDelayMs() : this.answerDelayMs;
+        const cut = this.cutAfterForward > 0;
+        if (cut) this.cutAfterForward -= 1;
+        this.landing += 1;
+        const go = () => (answerDelay > 0 || cut ? void this.forwardThenAnswer(request, response, body, answerDelay, cut) : this.forward(request, response, body, once(() => this.landed())));
+        if (this.insertDelayMs <= 0) return go();
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          this.forward(request, response, body);
+          go();
         }, this.insertDelayMs);
         this.timers.add(timer);
       },
       () => response.destroy(),
     );
+  }
+
+  /** Lands the insert in the emulator, then answers after `delayMs`, or cuts the connection instead of answering. */
+  private async forwardThenAnswer(request: IncomingMessage, response: ServerResponse, body: Buffer, delayMs: number, cut: boolean): Promise<void> {
+    let status: number;
+    let text: string;
+    try {
+      const upstream = await fetch(new URL(request.url ?? '/', this.target), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      [status, text] = [upstream.status, await upstream.text()];
+    } catch (error) {
+      [status, text] = [502, JSON.stringify({ error: { code: 502, message: `BigQuery stand-in could not reach ${this.target.origin}: ${(error as Error).message}`, status: 'UNAVAILABLE' } })];
+    } finally {
+      this.landed();
+    }
+    if (cut) return void response.socket?.destroy();
+    const answer = () => {
+      if (response.destroyed || response.writableEnded) return;
+      response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+      response.end(text);
+    };
+    if (delayMs <= 0) return answer();
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      answer();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private landed(count = 1): void {
+    this.landing = Math.max(0, this.landing - count);
+    if (this.landing === 0) for (const listener of [...this.idleListeners]) listener();
   }
 
   /** Forwards the rows not refused, and answers with an `invalid` insert error for each refused one. */
@@ -173,11 +251,12 @@ export class BigQueryStandIn {
     sendJson(response, 503, { error: { code: 503, message: this.failMessage, status: 'UNAVAILABLE', errors: [{ message: this.failMessage, domain: 'global', reason: 'backendError' }] } });
   }
 
-  private forward(request: IncomingMessage, response: ServerResponse, body: IncomingMessage | Buffer): void {
+  private forward(request: IncomingMessage, response: ServerResponse, body: IncomingMessage | Buffer, onAnswered: () => void = () => undefined): void {
     const headers = { ...request.headers, host: this.target.host };
     const upstream = httpRequest(
       { protocol: this.target.protocol, hostname: this.target.hostname, port: this.target.port, method: request.method, path: request.url, headers, agent: this.agent },
       (answer) => {
+        onAnswered();
         const forwarded: Record<string, string | string[]> = {};
         for (const [name, value] of Object.entries(answer.headers)) {
           if (value !== undefined && !HOP_BY_HOP.has(name)) forwarded[name] = value;
@@ -188,6 +267,7 @@ export class BigQueryStandIn {
       },
     );
     upstream.on('error', (error) => {
+      onAnswered();
       if (response.headersSent) response.destroy();
       else sendJson(response, 502, { error: { code: 502, message: `BigQuery stand-in could not reach ${this.target.origin}: ${error.message}`, status: 'UNAVAILABLE' } });
     });
@@ -197,6 +277,14 @@ export class BigQueryStandIn {
     if (Buffer.isBuffer(body)) upstream.end(body);
     else body.pipe(upstream);
   }
+}
+
+function once(action: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) action();
+    done = true;
+  };
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -20,6 +20,8 @@ export interface StartJobOptions {
   timeoutMs?: number;
   /** Script to run; default the built job, dist/jobs/main.js (built first when missing). */
   bin?: string;
+  /** Options for node itself, before the script (e.g. `--import` of a preload); default none. */
+  nodeArgs?: string[];
 }
 
 export interface JobResult {
@@ -98,7 +100,7 @@ export class JobProcess {
   static async start(options: StartJobOptions): Promise<JobProcess> {
     if (options.bin === undefined) await ensureBuilt();
     const node = existsSync(projectNode) ? projectNode : process.execPath;
-    const child = spawn(node, [options.bin ?? defaultBin, ...(options.args ?? [])], {
+    const child = spawn(node, [...(options.nodeArgs ?? []), options.bin ?? defaultBin, ...(options.args ?? [])], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,3 +32,20 @@ export async function seedFirestoreEvents(firestore: Firestore, collection: stri
 export function ages(count: number, firstMinutesAgo: number, stepMinutes = 1, success = true): SeedSpec[] {
   return Array.from({ length: count }, (_, i) => ({ minutesAgo: firstMinutesAgo + i * stepMinutes, success }));
 }
+
+/** A pending event as a service in another language writes it: ISO time, JSON text, no healing_id field. */
+export function foreignEventDocument(reason: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    timestamp: '2026-11-23T10:15:00+01:00',
+    healing_type: 'cache_refresh',
+    trigger_reason: reason,
+    root_cause: 'stale_cache',
+    action_taken: 'Refreshed the odds cache',
+    before_state: '{"age_s": 900}',
+    after_state: { age_s: 0 },
+    success: true,
+    metadata: '{"service": "odds-api"}',
+    bigquery_exported: false,
+    ...extra,
+  };
+}
