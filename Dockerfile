@@ -1,7 +1,7 @@
 # The auto-batch-cleanup Cloud Run Job and the analyze-healing CLI in one image.
 #   docker run IMAGE                              runs the job (the default command)
 #   docker run IMAGE analyze-healing --help       runs the CLI
-# deploy/deploy.sh builds it with Cloud Build; deploy/dockerImage.test.ts rebuilds what it copies
+# deploy/deploy.sh builds it with Cloud Build; deploy/dockerImage.integration.test.ts rebuilds what it copies
 # in a clean folder and runs both programs there, since these machines have no Docker engine.
 
 FROM node:22-slim AS build

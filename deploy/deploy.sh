@@ -25,7 +25,10 @@ Creates what is missing and updates what exists, in this order (step names for -
   bigquery    the dataset, and the healing events table from schemas/healing_events.json
               (partitioned by day on timestamp, clustered by healing_type); new NULLABLE
               columns are added to an existing table in place
-  firestore   the composite indexes listed in deploy/firestore-indexes.txt
+  firestore   the composite indexes of deploy/firestore.indexes.json (the Firebase CLI's format,
+              naming the default collections; each is mapped to the configured one:
+              prediction_batches to BATCH_COLLECTION, healing_events to HEALING_COLLECTION,
+              healing_events_SUFFIX to HEALING_COLLECTION_SUFFIX)
   accounts    the job's service account (Firestore user, BigQuery data editor on the dataset,
               BigQuery job user) and the scheduler's (allowed only to start the jobs)
   secret      the Slack webhook in Secret Manager, readable by the job's and the digests' accounts
@@ -286,6 +289,9 @@ for name in "${all_steps[@]}"; do
   # shellcheck source=/dev/null
   source "$root/deploy/steps/$name.sh"
 done
+# The Firestore indexes, read once with the configured collection names: a file the deploy cannot
+# read stops it here, before any command runs.
+firestore_indexes=$(wanted_indexes) || exit $?
 
 # ---- the plan, then the steps --------------------------------------------------------------
 

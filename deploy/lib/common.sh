@@ -6,6 +6,7 @@
 
 say() { printf '%s\n' "$*"; }
 usage_error() { printf 'deploy: %s (see --help)\n' "$*" >&2; exit 2; }
+config_error() { printf 'deploy: %s\n' "$*" >&2; exit 2; }
 fail() { printf 'deploy: stopped in step "%s": %s\n' "${current_step:-setup}" "$*" >&2; exit 1; }
 
 # Prints a command as it would be typed; values that need it are single-quoted.

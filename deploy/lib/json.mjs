@@ -4,6 +4,13 @@
 //                                                  walks every item of an array, arrays of plain values
 //                                                  print joined with commas; nothing when PATH is absent
 //   node deploy/lib/json.mjs has FILE PATH       exit 0 when PATH is present, 1 when not
+//   node deploy/lib/json.mjs rows FILE PATH FIELD...
+//                                                one line per item at PATH: the values at each FIELD
+//                                                (a path inside the item) separated by |, several
+//                                                values of one FIELD joined with commas
+//   node deploy/lib/json.mjs binds FILE ROLE MEMBER
+//                                                exit 0 when the IAM policy in FILE grants ROLE to
+//                                                MEMBER, 1 when not
 //   node deploy/lib/json.mjs with FILE KEY VALUE the object in FILE with KEY set to VALUE, on stdout
 //   node deploy/lib/json.mjs time-zone ZONE      exit 0 when ZONE is an IANA time zone, 1 when not
 // Exit 2 with one line on stderr when the input is not JSON or the usage is wrong.
@@ -56,6 +63,22 @@ switch (command) {
     process.exit(lookup([read(file)], path).length > 0 ? 0 : 1);
     break;
   }
+  case 'rows': {
+    const [file, path, ...fields] = args;
+    if (!file || !path || fields.length === 0) fail('rows needs FILE, PATH and at least one FIELD');
+    for (const item of lookup([read(file)], path)) {
+      const row = fields.map((field) => lookup([item], field).map(show).join(','));
+      process.stdout.write(`${row.join('|')}\n`);
+    }
+    break;
+  }
+  case 'binds': {
+    const [file, role, member] = args;
+    if (!file || !role || !member) fail('binds needs FILE, ROLE and MEMBER');
+    const bindings = lookup([read(file)], 'bindings[]');
+    process.exit(bindings.some((binding) => binding?.role === role && lookup([binding], 'members[]').includes(member)) ? 0 : 1);
+    break;
+  }
   case 'with': {
     const [file, key, value] = args;
     if (!file || !key || value === undefined) fail('with needs FILE, KEY and VALUE');
@@ -72,5 +95,5 @@ switch (command) {
     break;
   }
   default:
-    fail(`unknown command "${command ?? ''}"; use get, has, with or time-zone`);
+    fail(`unknown command "${command ?? ''}"; use get, has, rows, binds, with or time-zone`);
 }

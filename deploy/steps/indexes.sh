@@ -1,13 +1,14 @@
 # shellcheck shell=bash
-# Step "indexes": waits until every index of deploy/firestore-indexes.txt is READY, asking Firestore
+# Step "indexes": waits until every index of deploy/firestore.indexes.json is READY, asking Firestore
 # every $index_poll_seconds for at most --index-wait; the job's queries fail until then.
-# Uses wanted_indexes and listed_indexes from steps/firestore.sh. Sourced by deploy.sh.
+# Uses the indexes deploy.sh read with wanted_indexes, and listed_indexes, from steps/firestore.sh.
+# Sourced by deploy.sh.
 # shellcheck disable=SC2154
 
 step_indexes() {
   step indexes "Wait for the Firestore indexes to be ready (at most $index_wait)"
   local wanted list=(gcloud firestore indexes composite list --project="$project" --format="$index_format")
-  wanted=$(wanted_indexes | cut -f1) || exit $?
+  wanted=$(cut -f1 <<<"$firestore_indexes")
   show "${list[@]}"
   if [ "$dry_run" = true ]; then
     say "(a real run repeats this every ${index_poll_seconds}s until each index of $index_file is READY)"

@@ -1,9 +1,12 @@
 """Reads a definition file of deploy/monitoring into the Google Cloud CLI's own API message class
 (the one gcloud sends), and names every field the API does not have and every unknown enum value.
 
-Usage: python3 check_definition.py SDK_ROOT KIND FILE, KIND one of metric, policy, dashboard.
+Usage: python3 check_definition.py SDK_ROOT KIND FILE, KIND one of metric, policy, dashboard, indexes.
+For indexes (deploy/firestore.indexes.json, the Firebase CLI's format) each entry of "indexes" is read
+as the Firestore Admin API's Index, its collectionGroup being the part of the index's name it names.
 Prints "ok" and exits 0, or prints one line per problem and exits 1. Run it with gcloud's python.
 """
+import json
 import sys
 
 sdk_root, kind, path = sys.argv[1:4]
@@ -17,12 +20,25 @@ API, VERSION, CLASS = {
     'metric': ('logging', 'v2', 'LogMetric'),
     'policy': ('monitoring', 'v3', 'AlertPolicy'),
     'dashboard': ('monitoring', 'v1', 'Dashboard'),
+    'indexes': ('firestore', 'v1', 'GoogleFirestoreAdminV1Index'),
 }[kind]
+message_class = getattr(apis.GetMessagesModule(API, VERSION), CLASS)
 
 with open(path, encoding='utf-8') as handle:
-    message = encoding.JsonToMessage(getattr(apis.GetMessagesModule(API, VERSION), CLASS), handle.read())
+    text = handle.read()
 
 problems = []
+if kind == 'indexes':
+    document = json.loads(text)
+    problems += [f'{name}: not a key of the Firebase CLI index file' for name in document if name not in ('indexes', 'fieldOverrides')]
+    messages = []
+    for index, entry in enumerate(document.get('indexes', [])):
+        if 'collectionGroup' not in entry:
+            problems.append(f'indexes[{index}]: no collectionGroup')
+        rest = {key: value for key, value in entry.items() if key != 'collectionGroup'}
+        messages.append((f'indexes[{index}]', encoding.JsonToMessage(message_class, json.dumps(rest))))
+else:
+    messages = [(CLASS, encoding.JsonToMessage(message_class, text))]
 
 
 def walk(value, where):
@@ -37,6 +53,7 @@ def walk(value, where):
             walk(item, f'{where}.{field.name}' + (f'[{index}]' if field.repeated else ''))
 
 
-walk(message, CLASS)
+for where, message in messages:
+    walk(message, where)
 print('\n'.join(problems) if problems else 'ok')
 sys.exit(1 if problems else 0)

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const deployScript = join(repoRoot, 'deploy/deploy.sh');
 const fakeCli = join(repoRoot, 'deploy/test-support/fake-cloud-cli.sh');
 
 export interface DeployRun {
@@ -14,16 +13,30 @@ export interface DeployRun {
   stderr: string;
 }
 
-/** Runs deploy/deploy.sh with only the given environment (plus PATH and HOME), so the caller's settings cannot leak in. */
-export function runDeploy(args: string[], env: Record<string, string>): DeployRun {
-  const result = spawnSync('bash', [deployScript, ...args], {
-    cwd: repoRoot,
+/**
+ * Runs deploy/deploy.sh with only the given environment (plus PATH and HOME), so the caller's settings cannot leak in;
+ * from this checkout, or from `checkout` (see copyCheckout).
+ */
+export function runDeploy(args: string[], env: Record<string, string>, checkout = repoRoot): DeployRun {
+  const result = spawnSync('bash', [join(checkout, 'deploy/deploy.sh'), ...args], {
+    cwd: checkout,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...env },
     encoding: 'utf8',
     timeout: 120_000,
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** What deploy.sh reads from a checkout: the deploy, the data it passes on, and the job it builds to check the settings. */
+const CHECKOUT_PARTS = ['deploy', 'schemas', 'jobs', 'shared', 'cli', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+/** A copy of the parts of this checkout the deploy reads (sharing node_modules), to run it with an edited data file. Remove it with rmSync. */
+export function copyCheckout(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'deploy-checkout-'));
+  for (const part of CHECKOUT_PARTS) cpSync(join(repoRoot, part), join(copy, part), { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
+  return copy;
 }
 
 /** The command lines a run printed (those starting with "+ "), without the prefix. */

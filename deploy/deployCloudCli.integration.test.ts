@@ -237,7 +237,7 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
     240_000,
   );
 
-  test('each definition in deploy/monitoring reads into the API message gcloud sends, with no unknown field or value', () => {
+  test('each definition in deploy/monitoring, and each index of deploy/firestore.indexes.json, reads into the API message gcloud sends, with no unknown field or value', () => {
     const info = spawnSync('gcloud', ['info', '--format=value(basic.python_location,installation.sdk_root)'], {
       env: cliEnvironment('gcloud', port),
       encoding: 'utf8',
@@ -251,6 +251,7 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
       ...METRIC_FILES.map((file) => ['metric', file]),
       ...POLICY_FILES.map((file) => ['policy', file]),
       ['dashboard', 'deploy/monitoring/dashboard.json'],
+      ['indexes', 'deploy/firestore.indexes.json'],
     ];
     const verdicts = definitions.map(([kind, file]) => {
       const result = check(kind!, file!);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeCloud, plannedCommands, repoRoot, runDeploy, type DeployRun } from './test-support/deployScript.js';
+import { FakeCloud, copyCheckout, plannedCommands, repoRoot, runDeploy, type DeployRun } from './test-support/deployScript.js';
 
 const PROJECT = 'demo-proj';
 const REGION = 'europe-west1';
@@ -18,6 +18,11 @@ const METRICS = [
   'auto_batch_cleanup_safety_brake',
   'auto_batch_cleanup_set_aside',
 ];
+interface IndexFile {
+  indexes: Array<{ collectionGroup: string; queryScope: string; fields: Array<{ fieldPath: string; order: string }> }>;
+  fieldOverrides: unknown[];
+}
+const INDEX_FILE: IndexFile = JSON.parse(readFileSync(join(repoRoot, 'deploy/firestore.indexes.json'), 'utf8'));
 const POLICIES = ['deploy/monitoring/policies/failed-or-braked.json', 'deploy/monitoring/policies/not-running.json'];
 
 const clouds: FakeCloud[] = [];
@@ -106,16 +111,23 @@ describe('deploy.sh --dry-run', () => {
     expect(mkTable[0]).toMatch(new RegExp(` ${PROJECT}:nba_orchestration\\.healing_events$`));
   });
 
-  test('plans every composite index of deploy/firestore-indexes.txt', () => {
-    expect(run.stdout).toContain('deploy/firestore-indexes.txt');
+  test('plans every composite index of deploy/firestore.indexes.json, in the order of the file', () => {
+    expect(run.stdout).toContain('deploy/firestore.indexes.json');
     const indexes = plan
       .filter((line) => line.startsWith('gcloud firestore indexes composite create'))
-      .map((line) => [/--collection-group=(\S+)/.exec(line)?.[1], ...[...line.matchAll(/--field-config=(\S+)/g)].map((m) => m[1])].join(' '));
-    expect(indexes).toEqual([
-      'prediction_batches field-path=is_complete,order=ascending field-path=created_at,order=ascending',
-      'healing_events field-path=healing_type,order=ascending field-path=timestamp,order=descending',
-      'healing_events field-path=healing_type,order=ascending field-path=success,order=ascending field-path=timestamp,order=descending',
-    ]);
+      .map((line) => [/--collection-group=(\S+)/.exec(line)?.[1], /--query-scope=(\S+)/.exec(line)?.[1], ...[...line.matchAll(/--field-config=(\S+)/g)].map((m) => m[1])].join(' '));
+    expect(indexes).toEqual(
+      INDEX_FILE.indexes.map(({ collectionGroup, fields }) =>
+        [collectionGroup, 'collection', ...fields.map(({ fieldPath, order }) => `field-path=${fieldPath},order=${order.toLowerCase()}`)].join(' '),
+      ),
+    );
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        'prediction_batches collection field-path=is_complete,order=ascending field-path=created_at,order=ascending',
+        'healing_events collection field-path=healing_type,order=ascending field-path=timestamp,order=descending',
+        'healing_events collection field-path=healing_type,order=ascending field-path=success,order=ascending field-path=timestamp,order=descending',
+      ]),
+    );
   });
 
   test('mounts the webhook from Secret Manager and never prints its value', () => {
@@ -368,7 +380,7 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(run.stderr).not.toMatch(/ERROR|deploy:/);
     expect(run.status).toBe(0);
     expect(run.stdout.match(/still building: prediction_batches \(is_complete,created_at\), healing_events/g)).toHaveLength(2);
-    expect(run.stdout).toContain('every index of deploy/firestore-indexes.txt is ready');
+    expect(run.stdout).toContain('every index of deploy/firestore.indexes.json is ready');
     expect(run.stdout).toContain('the self-check passed');
   });
 
@@ -480,6 +492,84 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(run.stderr).toContain(message);
     expect(cloud.calls().at(-1)).toMatch(/^gcloud secrets describe /);
     expect(cloud.calls().some((call) => call.startsWith('gcloud secrets create'))).toBe(false);
+  });
+});
+
+describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () => {
+  const checkouts: string[] = [];
+  afterAll(() => checkouts.forEach((checkout) => rmSync(checkout, { recursive: true, force: true })));
+
+  /** A copy of the checkout whose index file is `edit` applied to this checkout's file. */
+  function checkoutWithIndexes(edit: (file: IndexFile) => unknown): string {
+    const checkout = copyCheckout();
+    checkouts.push(checkout);
+    writeFileSync(join(checkout, 'deploy/firestore.indexes.json'), JSON.stringify(edit(structuredClone(INDEX_FILE)), null, 2));
+    return checkout;
+  }
+
+  test('an index added as one entry, on a collection named after the default healing collection, is created under the configured names and waited for', () => {
+    const checkout = checkoutWithIndexes((file) => ({
+      ...file,
+      indexes: [
+        ...file.indexes,
+        {
+          collectionGroup: 'healing_events_control',
+          queryScope: 'COLLECTION',
+          fields: [
+            { fieldPath: 'kind', order: 'ASCENDING' },
+            { fieldPath: 'until', order: 'ASCENDING' },
+          ],
+        },
+      ],
+    }));
+    const cloud = fakeCloud();
+    const env = cloud.env({ BATCH_COLLECTION: 'nightly_batches', HEALING_COLLECTION: 'ops_heals', FAKE_CLOUD_INDEX_BUILDING_LISTS: '1', INDEX_POLL_SECONDS: '1' });
+    const args = [...ARGS, '--no-slack', '--only=firestore,indexes'];
+
+    const first = runDeploy(args, env, checkout);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(creations(cloud.calls())).toEqual(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals_control']);
+    expect(cloud.calls()).toContainEqual(expect.stringContaining('--collection-group=ops_heals_control --query-scope=collection --field-config=field-path=kind,order=ascending --field-config=field-path=until,order=ascending'));
+    expect(first.stdout).toContain('still building: nightly_batches (is_complete,created_at), ops_heals (healing_type,timestamp), ops_heals (healing_type,success,timestamp), ops_heals_control (kind,until)');
+    expect(first.stdout).toContain('every index of deploy/firestore.indexes.json is ready');
+
+    const before = cloud.calls().length;
+    const second = runDeploy(args, env, checkout);
+    expect(second.status).toBe(0);
+    expect(creations(cloud.calls().slice(before))).toEqual([]);
+    expect(second.stdout).toContain('index exists: ops_heals_control (kind,until)');
+  });
+
+  test.each<[string, (file: IndexFile) => unknown, string]>([
+    [
+      'a collection the deploy cannot map',
+      (file) => ({ ...file, indexes: [...file.indexes, { ...file.indexes[0]!, collectionGroup: 'orders' }] }),
+      `deploy: deploy/firestore.indexes.json index ${INDEX_FILE.indexes.length + 1} names the collection "orders"; use a default name`,
+    ],
+    [
+      'a field without an order',
+      (file) => ({ ...file, indexes: [{ ...file.indexes[0]!, fields: [{ fieldPath: 'tags', arrayConfig: 'CONTAINS' }, file.indexes[0]!.fields[0]] }] }),
+      'deploy: deploy/firestore.indexes.json index 1 (prediction_batches) needs two or more fields, each with a fieldPath and an order (ASCENDING or DESCENDING)',
+    ],
+    [
+      'a misspelt order',
+      (file) => ({ ...file, indexes: [{ ...file.indexes[0]!, fields: [{ fieldPath: 'is_complete', order: 'ASC' }, file.indexes[0]!.fields[1]] }] }),
+      'deploy: deploy/firestore.indexes.json index 1 (prediction_batches): "is_complete" "ASC" is not a field path with order ASCENDING or DESCENDING',
+    ],
+    [
+      'a field override',
+      (file) => ({ ...file, fieldOverrides: [{ collectionGroup: 'healing_events', fieldPath: 'metadata', indexes: [] }] }),
+      'deploy: deploy/firestore.indexes.json has fieldOverrides, which the deploy does not apply',
+    ],
+  ])('an index file with %s stops the deploy before any command, exit 2, naming it', (_name, edit, message) => {
+    const checkout = checkoutWithIndexes(edit);
+    const cloud = fakeCloud();
+    const run = runDeploy([...ARGS, '--no-slack', '--dry-run'], cloud.env(), checkout);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(plannedCommands(run)).toEqual([]);
+    expect(cloud.calls()).toEqual([]);
   });
 });
 

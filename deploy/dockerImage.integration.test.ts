@@ -141,7 +141,7 @@ function runStep(stage: Stage, command: string): void {
   } else if (command.trim() === 'npm cache clean --force') {
     // Only shrinks the image; nothing to check here.
   } else {
-    throw new Error(`Dockerfile RUN "${command.trim()}" is not known to this check; teach deploy/dockerImage.test.ts what it does`);
+    throw new Error(`Dockerfile RUN "${command.trim()}" is not known to this check; teach deploy/dockerImage.integration.test.ts what it does`);
   }
 }
 
