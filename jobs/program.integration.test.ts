@@ -79,11 +79,12 @@ describe('--check', () => {
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(11);
-    expect(lines.at(-1)).toBe('all 11 checks passed');
-    expect(lines.some((line) => line.includes('candidate batches query'))).toBe(true);
-    const written = await Promise.all([env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`].map((name) => firestore.collection(name).limit(1).get()));
-    expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0]);
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(13);
+    expect(lines.at(-1)).toBe('all 13 checks passed');
+    for (const query of ['candidate batches query', 'heals awaiting a verdict query', 'earlier heals query']) expect(lines.some((line) => line.includes(query))).toBe(true);
+    const collections = [env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`, `${env.HEALING_COLLECTION}_control`];
+    const written = await Promise.all(collections.map((name) => firestore.collection(name).limit(1).get()));
+    expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0, 0]);
   });
 
   it('fails with exit 1 naming each BigQuery table that is missing', async () => {

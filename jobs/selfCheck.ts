@@ -14,6 +14,7 @@ import { pendingQuery } from '../shared/outbox/claims.js';
 import { EVENT_FIELDS } from '../shared/outbox/eventDocument.js';
 import { VERDICT_FIELDS } from '../shared/outbox/verdictDocument.js';
 import { candidatesQuery } from './candidates.js';
+import { dueHealsQuery, earlierHealsQuery } from './verdicts/verdictQueries.js';
 
 /** One check may take this long before it counts as failed. */
 const CHECK_TIMEOUT_MS = 30_000;
@@ -41,6 +42,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const now = new Date();
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
   const counts = countQueries(events, BATCH_CLEANUP, now);
+  const verifyFrom = new Date(now.getTime() - config.verifyHours * 3_600_000);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
   const verdictTable = new HealVerdictTable(table.bigquery, table.dataset, config.verdictTable);
@@ -54,6 +56,8 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
     { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
     { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, BATCH_CLEANUP)) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
+    { name: `heals awaiting a verdict query on ${config.healingCollection} (verdict_due, timestamp)`, run: get(dueHealsQuery(events, verifyFrom, now)) },
+    { name: `earlier heals query on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: get(earlierHealsQuery(events, verifyFrom, now)) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${verdictTable.tableName}`, run: () => checkTable(verdictTable) },
   ];
