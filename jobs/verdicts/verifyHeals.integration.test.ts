@@ -7,7 +7,7 @@ import { HealingEventTable } from '../../shared/healingEventTable.js';
 import { HealVerdictTable } from '../../shared/healVerdictTable.js';
 import { createMemoryLogger } from '../../shared/logger.js';
 import { seedBatches } from '../../test/support/batches.js';
-import { jobTestConfig, uniqueSuffix } from '../../test/support/emulators.js';
+import { jobTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
 import { seedHeals, verdictsGivenSince } from '../../test/support/heals.js';
 import { runCleanup } from '../runCleanup.js';
 
@@ -154,6 +154,23 @@ describe('verdicts on earlier heals', () => {
     expect(second.summary.verdicts).toEqual({ held: 0, premature: 0, gone: 0 });
     const control = await firestore.collection(`${config.healingCollection}_control`).doc('verdicts').get();
     expect(control.get('verdicts_since').toMillis()).toBe(now.getTime());
+  });
+
+  it('keeps the verdicts pending, claimed by no run, when BigQuery is down, and the next run exports each once', async () => {
+    const config = freshConfig();
+    const now = new Date();
+    await verdictsGivenSince(firestore, config.healingCollection, new Date(now.getTime() - 48 * 3_600_000));
+    const events = await seedHeals(firestore, config.batchCollection, config.healingCollection, [{ id: 'p-1', healedMinutesAgo: 90 }, { id: 'p-2', healedMinutesAgo: 90, late: { players: 1, minutesAfter: 4 } }], now);
+    await seedBatches(firestore, config.batchCollection, [{ id: 'stalled-now', completed: 19, expected: 20, stalledMinutes: 30 }], now);
+
+    const down = await runAt({ ...config, bigqueryEmulatorHost: UNREACHABLE_URL }, now);
+    const pending = [...(await eventsById(config)).values()].filter((event) => event.verdict !== undefined);
+    const up = await runAt(config, new Date(now.getTime() + 60_000));
+
+    expect(down.summary).toMatchObject({ healed: 1, verdicts: { held: 1, premature: 1, gone: 0 }, verdicts_exported: 0, verdicts_pending_export: 2 });
+    expect(pending.map((event) => [event.verdict_exported, event.verdict_export_claim])).toEqual([[false, undefined], [false, undefined]]);
+    expect(up.summary).toMatchObject({ verdicts_exported: 2, verdicts_pending_export: 0 });
+    expect(await verdictRows(config, events.map((event) => event.healing_id))).toHaveLength(2);
   });
 
   it('with several tasks, each gives verdicts to the heals of the batches it owns, together all of them', async () => {
