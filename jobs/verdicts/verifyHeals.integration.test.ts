@@ -5,11 +5,14 @@ import { createBigQuery, createFirestore } from '../../shared/clients.js';
 import type { JobConfig } from '../../shared/config.js';
 import { HealingEventTable } from '../../shared/healingEventTable.js';
 import { HealVerdictTable } from '../../shared/healVerdictTable.js';
+import { FirestoreReadMeter } from '../../shared/firestoreReads.js';
 import { createMemoryLogger } from '../../shared/logger.js';
+import { Outbox } from '../../shared/outbox/Outbox.js';
 import { seedBatches } from '../../test/support/batches.js';
 import { jobTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
 import { seedHeals, verdictsGivenSince } from '../../test/support/heals.js';
 import { runCleanup } from '../runCleanup.js';
+import { verifyHeals } from './verifyHeals.js';
 
 const fileSuffix = uniqueSuffix();
 let firestore: Firestore;
@@ -200,6 +203,33 @@ describe('verdicts on earlier heals', () => {
     const wouldGive = logger.lines.filter((entry) => String(entry.message).startsWith('dry run: would give')).map((entry) => entry.verdict);
     expect(wouldGive.sort()).toEqual(['held', 'premature']);
     expect(summary.verdicts).toEqual({ held: 0, premature: 0, gone: 0 });
+  });
+});
+
+describe('verifyHeals page by page', () => {
+  it('reads the heals awaiting verdicts in pages, each page\'s batches with one getAll, and gives every heal its verdict', async () => {
+    const config = freshConfig();
+    const now = new Date();
+    await verdictsGivenSince(firestore, config.healingCollection, new Date(now.getTime() - 48 * 3_600_000));
+    await seedHeals(firestore, config.batchCollection, config.healingCollection, Array.from({ length: 25 }, (_, i) => ({ id: `g-${i}`, healedMinutesAgo: 90 - i, ...(i % 5 === 0 ? { late: { players: 1, minutesAfter: 2 } } : {}) })), now);
+    const logger = createMemoryLogger('info');
+    const outbox = new Outbox({
+      firestore, collection: config.healingCollection, logger, reads: new FirestoreReadMeter(), run: 'paged', claimTtlMs: 600_000,
+      table: new HealingEventTable(bigquery, config.dataset, config.table), verdictTable: new HealVerdictTable(bigquery, config.dataset, config.verdictTable),
+    });
+    const reads = new FirestoreReadMeter();
+
+    const result = await verifyHeals({
+      firestore, outbox, healingCollection: config.healingCollection, verifyMinutes: 60, verifyHours: 24, taskIndex: 0, taskCount: 1,
+      dryRun: false, runStart: now, now, reads, logger, stop: new AbortController().signal, pageSize: 10,
+    });
+
+    expect(result.error).toBeUndefined();
+    expect(result.given).toEqual({ held: 20, premature: 5, gone: 0 });
+    expect(result.rows).toHaveLength(25);
+    // Three pages of heals (10, 10, 5), their 25 batches, the control document.
+    expect(reads.reads).toBe(25 + 25 + 1);
+    expect(await verdictsOf(config)).toEqual(Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`g-${i}`, i % 5 === 0 ? 'premature' : 'held'])));
   });
 });
 

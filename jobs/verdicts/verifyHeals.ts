@@ -32,6 +32,8 @@ export interface VerifyOptions {
   logger: Logger;
   /** No new page is started once it fires. */
   stop: AbortSignal;
+  /** Heals read per page, their batches read with one getAll (default `VERIFY_PAGE`). */
+  pageSize?: number;
 }
 
 export interface VerifyResult {
@@ -72,15 +74,21 @@ export async function verifyHeals(options: VerifyOptions): Promise<VerifyResult>
   return result;
 }
 
-/** Runs `query` page by page until it is exhausted or the run is stopped. */
-async function eachPage(query: Query, { reads, stop }: VerifyOptions, handle: (docs: QueryDocumentSnapshot[]) => Promise<void>): Promise<void> {
-  let after: QueryDocumentSnapshot | undefined;
-  while (!stop.aborted) {
-    const snapshot = await (after === undefined ? query : query.startAfter(after)).limit(VERIFY_PAGE).get();
+/** Runs `query` page by page, reading the next page while one is handled, until it is exhausted or the run is stopped. */
+async function eachPage(query: Query, { reads, stop, pageSize = VERIFY_PAGE }: VerifyOptions, handle: (docs: QueryDocumentSnapshot[]) => Promise<void>): Promise<void> {
+  const read = async (after?: QueryDocumentSnapshot) => {
+    const snapshot = await (after === undefined ? query : query.startAfter(after)).limit(pageSize).get();
     reads.documents(snapshot.size);
+    return snapshot;
+  };
+  let page = read();
+  for (;;) {
+    const snapshot = await page;
+    if (snapshot.size < pageSize || stop.aborted) return handle(snapshot.docs);
+    page = read(snapshot.docs[snapshot.size - 1]);
+    // Awaited on the next turn, where a failure is thrown; not left unhandled if this page fails first.
+    page.catch(() => undefined);
     await handle(snapshot.docs);
-    if (snapshot.size < VERIFY_PAGE) return;
-    after = snapshot.docs[snapshot.size - 1];
   }
 }
 
