@@ -322,6 +322,7 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       'index on prediction_batches',
       'index on healing_events',
       'index on healing_events',
+      'index on healing_events',
       'service account auto-batch-cleanup-job',
       'service account auto-batch-cleanup-invoker',
       `secret ${SECRET}`,
@@ -529,9 +530,9 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
     const first = runDeploy(args, env, checkout);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(creations(cloud.calls())).toEqual(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals_control']);
+    expect(creations(cloud.calls())).toEqual(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals_control']);
     expect(cloud.calls()).toContainEqual(expect.stringContaining('--collection-group=ops_heals_control --query-scope=collection --field-config=field-path=kind,order=ascending --field-config=field-path=until,order=ascending'));
-    expect(first.stdout).toContain('still building: nightly_batches (is_complete,created_at), ops_heals (healing_type,timestamp), ops_heals (healing_type,success,timestamp), ops_heals_control (kind,until)');
+    expect(first.stdout).toContain('still building: nightly_batches (is_complete,created_at), ops_heals (healing_type,timestamp), ops_heals (healing_type,success,timestamp), ops_heals (verdict_due,timestamp), ops_heals_control (kind,until)');
     expect(first.stdout).toContain('every index of deploy/firestore.indexes.json is ready');
 
     const before = cloud.calls().length;
