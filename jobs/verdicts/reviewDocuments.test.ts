@@ -33,6 +33,11 @@ describe('readHeal', () => {
     expect(readHeal('doc', { ...event, metadata: { batch_collection: 'prediction_batches' } })).toEqual({ ok: false, reason: 'metadata.batch_id is missing, not a document or collection id' });
     expect(readHeal('doc', { ...event, timestamp: 'yesterday' })).toMatchObject({ ok: false, reason: expect.stringContaining('timestamp') });
   });
+
+  test.each([['a/b'], ['..'], ['__reserved__'], ['x'.repeat(1501)]])('a batch id Firestore would refuse (%#) makes the heal unreadable instead of failing the reads of the others', (id) => {
+    expect(readHeal('doc', { ...event, metadata: { ...event.metadata, batch_id: id } })).toMatchObject({ ok: false, reason: expect.stringContaining('metadata.batch_id') });
+    expect(readHeal('doc', { ...event, metadata: { ...event.metadata, batch_collection: id } })).toMatchObject({ ok: false, reason: expect.stringContaining('metadata.batch_collection') });
+  });
 });
 
 describe('readBatchNow', () => {

@@ -59,9 +59,11 @@ function jsonMap(value: unknown, field: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** A Firestore document or collection id: not empty, no `/`, not `.` or `..`, not `__…__`, at most 1,500 bytes. */
 function name(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '' || value.includes('/')) throw new Error(`${field} is ${describeValue(value)}, not a document or collection id`);
-  return value;
+  const valid = typeof value === 'string' && value !== '' && !value.includes('/') && value !== '.' && value !== '..' && !/^__.*__$/.test(value) && Buffer.byteLength(value) <= 1500;
+  if (!valid) throw new Error(`${field} is ${describeValue(value)}, not a document or collection id`);
+  return value as string;
 }
 
 function count(value: unknown): number | null {
