@@ -86,7 +86,6 @@ The job's settings come from the environment at deploy time (defaults in bracket
   HEALING_DATASET [nba_orchestration]    HEALING_TABLE [healing_events]
   STALL_MINUTES [15]  MIN_COMPLETION_PCT [90]  MAX_AGE_HOURS [24]  MAX_HEALS_PER_RUN [25]
   EXPORT_DEADLINE_SECONDS [60]  SLACK_DEADLINE_SECONDS [15]  LOG_LEVEL [info]
-  VERIFY_MINUTES [60]  VERIFY_HOURS [24]
 They are checked by the job itself before anything runs (a value it refuses stops the deploy with
 its message, exit 2), and set on the job as a whole on every deploy, so pass the same values each time.
 
@@ -261,7 +260,6 @@ job_settings=(
   "MAX_AGE_HOURS=${MAX_AGE_HOURS:-24}" "MAX_HEALS_PER_RUN=${MAX_HEALS_PER_RUN:-25}"
   "DRY_RUN=$job_dry_run" "EXPORT_DEADLINE_SECONDS=${EXPORT_DEADLINE_SECONDS:-60}"
   "SLACK_DEADLINE_SECONDS=${SLACK_DEADLINE_SECONDS:-15}" "LOG_LEVEL=$log_level"
-  "VERIFY_MINUTES=${VERIFY_MINUTES:-60}" "VERIFY_HOURS=${VERIFY_HOURS:-24}"
 )
 
 # The webhook is checked by the job's rules too; it is never printed.
