@@ -1,5 +1,5 @@
 import type { CommonConfig } from '../shared/config.js';
-import { firstLine } from '../shared/exitCodes.js';
+import { firstLine } from '../shared/errorText.js';
 
 /** BigQuery could not answer; the message says what to check. Programs exit 1 on it. */
 export class BigQueryFailure extends Error {

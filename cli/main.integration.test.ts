@@ -51,7 +51,7 @@ describe('the analyze-healing program', () => {
     ['--last with --end', ['--last', '7d', '--end', '2026-03-01'], {}, '--last cannot be combined with --end'],
     ['an unwritable --html path', ['--html', '/nonexistent-directory/healing.html'], {}, '--html /nonexistent-directory/healing.html cannot be written'],
     ['--slack without SLACK_WEBHOOK_URL', ['--slack'], { SLACK_WEBHOOK_URL: '' }, '--slack needs SLACK_WEBHOOK_URL'],
-    ['--slack with a malformed SLACK_WEBHOOK_URL', ['--slack'], { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/T/B/secret' }, 'SLACK_WEBHOOK_URL is not an http(s) URL'],
+    ['--slack with a malformed SLACK_WEBHOOK_URL', ['--slack'], { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/T/B/secret' }, 'SLACK_WEBHOOK_URL is not a valid URL'],
   ])('exits 2 with one line on stderr for %s', (_case, args, extra, message) => {
     const { code, stdout, stderrLines } = runBin(args, { ...offline, ...extra });
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });

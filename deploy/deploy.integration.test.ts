@@ -126,6 +126,9 @@ describe('deploy.sh --dry-run', () => {
         'prediction_batches collection field-path=is_complete,order=ascending field-path=created_at,order=ascending',
         'healing_events collection field-path=healing_type,order=ascending field-path=timestamp,order=descending',
         'healing_events collection field-path=healing_type,order=ascending field-path=success,order=ascending field-path=timestamp,order=descending',
+        'healing_events collection field-path=healing_type,order=ascending field-path=verdict.verdict,order=ascending field-path=verdict.checked_at,order=descending',
+        'healing_events collection field-path=healing_type,order=ascending field-path=verdict.verdict,order=ascending field-path=verdict.checked_at,order=descending field-path=verdict.late_players,order=ascending',
+        'healing_events collection field-path=verdict_due,order=ascending field-path=timestamp,order=ascending',
       ]),
     );
   });
@@ -320,6 +323,8 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       `dataset ${PROJECT}:nba_orchestration`,
       `table ${PROJECT}:nba_orchestration.healing_events`,
       'index on prediction_batches',
+      'index on healing_events',
+      'index on healing_events',
       'index on healing_events',
       'index on healing_events',
       'index on healing_events',
@@ -530,9 +535,9 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
     const first = runDeploy(args, env, checkout);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(creations(cloud.calls())).toEqual(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals_control']);
+    expect(creations(cloud.calls())).toEqual(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals_control']);
     expect(cloud.calls()).toContainEqual(expect.stringContaining('--collection-group=ops_heals_control --query-scope=collection --field-config=field-path=kind,order=ascending --field-config=field-path=until,order=ascending'));
-    expect(first.stdout).toContain('still building: nightly_batches (is_complete,created_at), ops_heals (healing_type,timestamp), ops_heals (healing_type,success,timestamp), ops_heals (verdict_due,timestamp), ops_heals_control (kind,until)');
+    expect(first.stdout).toContain('still building: nightly_batches (is_complete,created_at), ops_heals (healing_type,timestamp), ops_heals (healing_type,success,timestamp), ops_heals (healing_type,verdict.verdict,verdict.checked_at), ops_heals (healing_type,verdict.verdict,verdict.checked_at,verdict.late_players), ops_heals (verdict_due,timestamp), ops_heals_control (kind,until)');
     expect(first.stdout).toContain('every index of deploy/firestore.indexes.json is ready');
 
     const before = cloud.calls().length;

@@ -79,8 +79,8 @@ describe('--check', () => {
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(13);
-    expect(lines.at(-1)).toBe('all 13 checks passed');
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(17);
+    expect(lines.at(-1)).toBe('all 17 checks passed');
     for (const query of ['candidate batches query', 'heals awaiting a verdict query', 'earlier heals query']) expect(lines.some((line) => line.includes(query))).toBe(true);
     const collections = [env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`, `${env.HEALING_COLLECTION}_control`];
     const written = await Promise.all(collections.map((name) => firestore.collection(name).limit(1).get()));

@@ -12,6 +12,7 @@ describe('the auto-batch-cleanup program', () => {
     [['undo'], {}, 'auto-batch-cleanup: too many arguments. Expected 0 arguments but got 1: undo.'],
     [[], { STALL_MINUTES: 'soon' }, 'auto-batch-cleanup: STALL_MINUTES must be a number above 0, got "soon"'],
     [[], { SLACK_WEBHOOK_URL: 'hooks.slack.com' }, 'auto-batch-cleanup: SLACK_WEBHOOK_URL is not a valid URL'],
+    [[], { SLACK_WEBHOOK_URL: 'http://hooks.slack.com/services/T0/B0/plain-http-secret' }, 'auto-batch-cleanup: SLACK_WEBHOOK_URL must be an https:// URL (http:// only to a loopback address: 127.0.0.1, ::1 or localhost)'],
     [[], { GOOGLE_CLOUD_PROJECT: '' }, 'auto-batch-cleanup: GOOGLE_CLOUD_PROJECT is not set; it names the Google Cloud project to use'],
   ])('exits 2 with one line naming the problem for %j %j', async (args, extra, line) => {
     expect(await runProgram(args, { ...env, ...extra })).toEqual({ code: 2, stdout: '', stderr: line });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { type AlertChannel, Deadline } from '../shared/alerts/AlertChannel.js';
 import { Alerter } from '../shared/alerts/Alerter.js';
-import { runSummaryMessage, safetyBrakeMessage } from '../shared/alerts/slackMessages.js';
+import { runSummaryMessage } from '../shared/alerts/slackMessages.js';
 import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
@@ -67,7 +67,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     claimTtlMs: config.exportDeadlineSeconds * 1000 + CLAIM_MARGIN_MS,
   });
   const alerter = new Alerter({
-    firestore, collection: config.healingCollection, channel, logger, reads, now: clock,
+    firestore, collection: config.healingCollection, channel, logger, reads, now: clock, stallMinutes: config.stallMinutes,
     table: `${table.bigquery.projectId}.${table.dataset}.${table.tableName}`,
   });
   const alertDeadline = () => new Deadline(config.slackDeadlineSeconds * 3000, grace);
@@ -90,8 +90,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
         stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
       });
       if (!config.dryRun && config.taskIndex === 0) {
-        const message = safetyBrakeMessage(decision.stalled.length, config.maxHealsPerRun, sample, alerter.investigation(BATCH_CLEANUP));
-        await alerter.raise(BATCH_CLEANUP, 'safety_brake', message, alertDeadline());
+        await alerter.raiseSafetyBrake(BATCH_CLEANUP, decision.stalled.length, config.maxHealsPerRun, sample, alertDeadline());
       }
       return finish();
     }
@@ -131,11 +130,11 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       return finish();
     }
 
-    // Alert on every type with new events, new verdicts or an alert left undelivered; then the run summary message.
+    // Alert on every type with new events, new verdicts or an alert left undelivered (never failing the run); then the run summary message.
     const deadline = alertDeadline();
-    const types = new Set([...exported.types, ...verdicts.types]);
+    const types = new Set(exported.types);
     if (heals.events.length > 0) types.add(BATCH_CLEANUP);
-    const checks = await alerter.check(types, deadline);
+    const checks = await alerter.check(types, deadline, { verdictTypes: verdicts.types });
     const counts = checks.find((check) => check.healingType === BATCH_CLEANUP)?.counts;
     if (heals.events.length > 0 && counts !== undefined) {
       const message = runSummaryMessage(

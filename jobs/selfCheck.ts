@@ -9,7 +9,7 @@ import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { waitingQuery } from '../shared/alerts/AlertGate.js';
-import { countQueries, recentQuery } from '../shared/alerts/PatternDetector.js';
+import { countQueries, overlongTypeQuery, prematureAggregation, recentQuery, verdictQueries } from '../shared/alerts/PatternDetector.js';
 import { pendingQuery } from '../shared/outbox/claims.js';
 import { EVENT_FIELDS } from '../shared/outbox/eventDocument.js';
 import { VERDICT_FIELDS } from '../shared/outbox/verdictDocument.js';
@@ -42,6 +42,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const now = new Date();
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
   const counts = countQueries(events, BATCH_CLEANUP, now);
+  const verdicts = verdictQueries(events, BATCH_CLEANUP, now);
   const verifyFrom = new Date(now.getTime() - config.verifyHours * 3_600_000);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
@@ -55,6 +56,13 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
     { name: `events per type count on ${config.healingCollection} (healing_type, timestamp desc)`, run: count(counts.lastDay) },
     { name: `failures per type count on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: count(counts.failuresLastDay) },
     { name: `recent events query on ${config.healingCollection} (healing_type, timestamp desc)`, run: get(recentQuery(events, BATCH_CLEANUP)) },
+    { name: `events of a type name too long to query by equality on ${config.healingCollection} (healing_type range, timestamp desc)`, run: get(overlongTypeQuery(events, 'x'.repeat(2_000), now)) },
+    { name: `held verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: count(verdicts.held) },
+    {
+      name: `premature verdicts count and late players sum on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc, verdict.late_players)`,
+      run: async () => void (await prematureAggregation(verdicts.premature.limit(1)).get()),
+    },
+    { name: `premature verdicts query on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: get(verdicts.premature) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `heals awaiting a verdict query on ${config.healingCollection} (verdict_due, timestamp)`, run: get(dueHealsQuery(events, verifyFrom, now)) },
     { name: `earlier heals query on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: get(earlierHealsQuery(events, verifyFrom, now)) },

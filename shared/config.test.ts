@@ -67,6 +67,8 @@ describe('configuration from the environment', () => {
     ['DRY_RUN', 'maybe'],
     ['SLACK_WEBHOOK_URL', 'not a url'],
     ['SLACK_WEBHOOK_URL', 'ftp://hooks.slack.com/x'],
+    ['SLACK_WEBHOOK_URL', 'http://hooks.slack.com/services/T/B/X'],
+    ['SLACK_WEBHOOK_URL', 'http://10.0.0.5:8080/hook'],
     ['LOG_LEVEL', 'verbose'],
     ['HEALING_DATASET', 'bad-name'],
     ['HEALING_TABLE', 'x;DROP'],
@@ -101,7 +103,17 @@ describe('configuration from the environment', () => {
 
   it('never repeats the Slack webhook in its error, since the URL is a secret', () => {
     expect(() => loadJobConfig({ ...base, SLACK_WEBHOOK_URL: 'hooks secret-token' })).toThrow(/^SLACK_WEBHOOK_URL is not a valid URL$/);
+    expect(() => loadJobConfig({ ...base, SLACK_WEBHOOK_URL: 'http://hooks.slack.com/services/T/B/secret-token' })).toThrow(
+      /^SLACK_WEBHOOK_URL must be an https:\/\/ URL \(http:\/\/ only to a loopback address: 127\.0\.0\.1, ::1 or localhost\)$/,
+    );
   });
+
+  it.each(['http://127.0.0.1:8099/services/T/B/X', 'http://[::1]:8099/hook', 'http://localhost:8099/hook', 'https://hooks.slack.com/services/T/B/X'])(
+    'accepts the webhook %s: https, or http to a loopback stand-in',
+    (url) => {
+      expect(loadJobConfig({ ...base, SLACK_WEBHOOK_URL: url }).slackWebhookUrl).toBe(url);
+    },
+  );
 
   it('does not make the CLI validate job-only settings', () => {
     expect(loadCommonConfig({ ...base, STALL_MINUTES: 'abc' }).projectId).toBe('my-project');

@@ -104,7 +104,7 @@ export function loadJobConfig(env: Env): JobConfig {
     maxAgeHours: number(env, 'MAX_AGE_HOURS', 24, { min: 0, exclusiveMin: true }),
     maxHealsPerRun: integer(env, 'MAX_HEALS_PER_RUN', 25, { min: 1 }),
     dryRun: boolean(env, 'DRY_RUN', false),
-    slackWebhookUrl: webhookUrl(env, 'SLACK_WEBHOOK_URL'),
+    slackWebhookUrl: loadSlackWebhookUrl(env),
     taskIndex,
     taskCount,
     executionName: present(env, 'CLOUD_RUN_EXECUTION'),
@@ -195,7 +195,13 @@ function emulatorUrl(env: Env, name: string): string | undefined {
   return value.replace(/\/$/, '');
 }
 
-function webhookUrl(env: Env, name: string): string | undefined {
+/**
+ * The Slack incoming webhook (`SLACK_WEBHOOK_URL`), for the job and for `analyze-healing --slack`;
+ * unset gives undefined. It must be https, or http to a loopback address for a local stand-in. The
+ * URL is a secret: an error names the variable, never the value.
+ */
+export function loadSlackWebhookUrl(env: Env): string | undefined {
+  const name = 'SLACK_WEBHOOK_URL';
   const value = present(env, name);
   if (value === undefined) return undefined;
   let url: URL;
@@ -204,8 +210,9 @@ function webhookUrl(env: Env, name: string): string | undefined {
   } catch {
     throw new ConfigError(`${name} is not a valid URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`${name} must be an http(s) URL`);
+  const loopback = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${name} must be an https:// URL (http:// only to a loopback address: 127.0.0.1, ::1 or localhost)`);
   }
   return value;
 }

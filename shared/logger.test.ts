@@ -85,6 +85,14 @@ describe('logger', () => {
     expect(lines().map((line) => line.severity)).toEqual(['CRITICAL']);
   });
 
+  it('keeps a line far below the 256 KB Cloud Logging takes, whatever a writer put in a healing type or reason', () => {
+    const { logger, raw, lines } = capture();
+    const type = `<!channel>\n${'t'.repeat(1024 * 1024)}`;
+    logger.warn(`healing pattern for ${type}`, { healing_type: type, reason: '\u0000'.repeat(300_000) });
+    expect(Buffer.byteLength(raw[0]!)).toBeLessThan(20_000);
+    expect(lines()[0]).toMatchObject({ severity: 'WARNING', healing_type: expect.stringMatching(/^<!channel> t+… \([\d,]+ characters cut\)$/), reason: '' });
+  });
+
   it('never throws on values JSON cannot hold', () => {
     const { logger, lines } = capture();
     const cyclic: Record<string, unknown> = { name: 'a' };

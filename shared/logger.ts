@@ -1,3 +1,5 @@
+import { firstLineOf, logLine } from './logLine.js';
+
 /** How much is logged, least severe first (`LOG_LEVEL`). */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -63,7 +65,7 @@ export function createLogger({ level = 'info', write = (line) => process.stdout.
       if (service) entry.serviceContext = { service };
     }
     entry.time = now().toISOString();
-    write(`${serialize(entry)}\n`);
+    write(`${logLine(entry)}\n`);
   };
   const at = (lineLevel: LogLevel) => (message: string, fields?: LogFields) => {
     if (RANK[lineLevel] >= RANK[level]) emit(SEVERITY[lineLevel], message, fields);
@@ -82,27 +84,4 @@ export function createMemoryLogger(level: LogLevel = 'debug'): Logger & { lines:
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({ level, write: (line) => lines.push(JSON.parse(line)) });
   return Object.assign(logger, { lines });
-}
-
-function firstLineOf(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.split('\n')[0] ?? '';
-}
-
-/** JSON that never throws: big integers as strings, errors as their first line, cycles marked. */
-function serialize(entry: LogFields): string {
-  const plain = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value instanceof Error ? firstLineOf(value) : value);
-  try {
-    return JSON.stringify(entry, plain);
-  } catch {
-    const ancestors: object[] = [];
-    return JSON.stringify(entry, function (this: object, key: string, value: unknown) {
-      while (ancestors.length > 0 && ancestors.at(-1) !== this) ancestors.pop();
-      const shown = plain(key, value);
-      if (typeof shown !== 'object' || shown === null) return shown;
-      if (ancestors.includes(shown)) return '[Circular]';
-      ancestors.push(shown);
-      return shown;
-    });
-  }
 }

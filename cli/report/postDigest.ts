@@ -1,7 +1,7 @@
-import { ConfigError, loadSlackDeadlineSeconds } from '../../shared/config.js';
+import { ConfigError, loadSlackDeadlineSeconds, loadSlackWebhookUrl } from '../../shared/config.js';
 import { postToSlack, SlackPostError } from '../../shared/alerts/postToSlack.js';
 import type { SlackMessage } from '../../shared/alerts/slackMessages.js';
-import { firstLine } from '../../shared/exitCodes.js';
+import { firstLine } from '../../shared/errorText.js';
 
 /** Where and how long to post: from SLACK_WEBHOOK_URL and SLACK_DEADLINE_SECONDS. */
 export interface SlackTarget {
@@ -11,15 +11,8 @@ export interface SlackTarget {
 
 /** Reads the webhook and the deadline for `--slack`; never repeats the webhook in an error, it is a secret. */
 export function slackTarget(env: Record<string, string | undefined>): SlackTarget {
-  const webhookUrl = env.SLACK_WEBHOOK_URL?.trim();
-  if (!webhookUrl) throw new ConfigError('--slack needs SLACK_WEBHOOK_URL, the Slack incoming webhook to post the digest to; it is not set');
-  let url: URL | undefined;
-  try {
-    url = new URL(webhookUrl);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new ConfigError('SLACK_WEBHOOK_URL is not an http(s) URL');
+  const webhookUrl = loadSlackWebhookUrl(env);
+  if (webhookUrl === undefined) throw new ConfigError('--slack needs SLACK_WEBHOOK_URL, the Slack incoming webhook to post the digest to; it is not set');
   return { webhookUrl, deadlineMs: loadSlackDeadlineSeconds(env) * 1000 };
 }
 

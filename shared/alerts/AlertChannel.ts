@@ -1,10 +1,16 @@
 import type { AlertKind } from './AlertState.js';
 import type { SlackMessage } from './slackMessages.js';
 
-/** What an alert is about, carried in its log lines. */
-export interface AlertSubject {
-  healingType: string;
-  kind: AlertKind;
+/** What an alert is about, carried in its log lines: one healing type, or the types a roll-up names. */
+export type AlertSubject = { healingType: string; kind: AlertKind } | { healingTypes: string[]; kind: AlertKind };
+
+/** Types of a roll-up named in its log line; the message names more. */
+const TYPES_IN_LOG_LINE = 50;
+
+/** The log fields of an alert: `alert_level` and `healing_type`, or for a roll-up the types it names. */
+export function subjectFields(subject: AlertSubject): Record<string, unknown> {
+  if ('healingType' in subject) return { alert_level: subject.kind, healing_type: subject.healingType };
+  return { alert_level: subject.kind, roll_up: true, alerts_rolled_up: subject.healingTypes.length, healing_types: subject.healingTypes.slice(0, TYPES_IN_LOG_LINE) };
 }
 
 /** Where alerts go: Slack when a webhook is set, else the log. */

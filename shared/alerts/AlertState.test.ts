@@ -31,3 +31,14 @@ describe('alert state', () => {
     expect(restored.toJSON()).toEqual({ red: t0.toISOString() });
   });
 });
+
+describe('the premature alert', () => {
+  it('is gated on its own: a red alert in the same hour does not hold it, and it does not hold red', () => {
+    const red = new AlertState().withSent('red', t0);
+    expect(red.shouldSend('premature', minutes(5))).toBe(true);
+    const both = red.withSent('premature', minutes(5));
+    expect(both.shouldSend('premature', minutes(64))).toBe(false);
+    expect(both.shouldSend('premature', minutes(65))).toBe(true);
+    expect(new AlertState().withSent('premature', t0).shouldSend('red', minutes(1))).toBe(true);
+  });
+});

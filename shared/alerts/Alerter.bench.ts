@@ -35,10 +35,10 @@ await writer.close();
 
 for (const healingType of ['bench_quiet', 'bench_busy']) {
   const reads = new FirestoreReadMeter();
-  const alerter = new Alerter({ firestore, collection: config.healingCollection, channel: new LogChannel(logger), logger, reads, table: 'p.d.t' });
+  const alerter = new Alerter({ firestore, collection: config.healingCollection, channel: new LogChannel(logger), logger, reads, table: 'p.d.t', stallMinutes: 15 });
   const start = performance.now();
   const [check] = await alerter.check([healingType], new Deadline(60_000));
   const ms = performance.now() - start;
-  console.log(`alert check of ${healingType}: ${check!.counts.lastDay} events in 24 h: ${reads.reads} Firestore reads (alert state and quoted events included) in ${ms.toFixed(0)} ms`);
+  console.log(`alert check of ${healingType}: ${check!.counts!.lastDay} events in 24 h: ${reads.reads} Firestore reads (alert state and quoted events included) in ${ms.toFixed(0)} ms`);
 }
 await firestore.terminate();

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { AlertChannel, AlertSubject, Deadline } from './AlertChannel.js';
+import { type AlertChannel, type AlertSubject, type Deadline, subjectFields } from './AlertChannel.js';
 import { postToSlack, SlackPostError } from './postToSlack.js';
 import type { SlackMessage } from './slackMessages.js';
 
@@ -13,16 +13,17 @@ export interface SlackChannelOptions {
 
 /**
  * Posts to a Slack incoming webhook, each post under its own deadline. After a post that got no
- * answer, Slack counts as down for the rest of the run: later messages are not tried (the caller
- * keeps them for the next run), so a hanging Slack costs one deadline, not one per message.
+ * answer, or a `429` (Slack asking to slow down), posting ends for the rest of the run: later
+ * messages are not tried (the caller keeps them for the next run), so a hanging Slack costs one
+ * deadline, not one per message.
  */
 export class SlackChannel implements AlertChannel {
   private down: string | undefined;
 
   constructor(private readonly options: SlackChannelOptions) {}
 
-  async deliver(message: SlackMessage, { healingType, kind }: AlertSubject, deadline: Deadline): Promise<boolean> {
-    return this.send(message, deadline, { alert_level: kind, healing_type: healingType });
+  async deliver(message: SlackMessage, subject: AlertSubject, deadline: Deadline): Promise<boolean> {
+    return this.send(message, deadline, subjectFields(subject));
   }
 
   async post(message: SlackMessage, deadline: Deadline): Promise<boolean> {
@@ -47,7 +48,9 @@ export class SlackChannel implements AlertChannel {
         return false;
       }
       if (!failure.answered) this.down = `Slack did not answer earlier in this run (${failure.message})`;
-      logger.warn(`Slack message not delivered: ${failure.message}`, { ...fields, alert: message.text });
+      if (failure.status === 429) this.down = 'Slack answered 429 (too many messages) earlier in this run';
+      const ends = this.down === undefined ? '' : '; posting ends for this run';
+      logger.warn(`Slack message not delivered: ${failure.message}${ends}; it is tried again next run`, { ...fields, alert: message.text });
       return false;
     }
   }

@@ -1,4 +1,4 @@
-import { alertLevel } from './alertLevel.js';
+import { alertLevel, prematureAlert } from './alertLevel.js';
 
 const quiet = { lastHour: 0, lastDay: 0, failuresLastDay: 0 };
 
@@ -28,5 +28,20 @@ describe('alert level from recent healing counts', () => {
   it('reports the highest level reached', () => {
     expect(alertLevel({ lastHour: 5, lastDay: 12, failuresLastDay: 0 })).toBe('red');
     expect(alertLevel({ lastHour: 5, lastDay: 12, failuresLastDay: 6 })).toBe('critical');
+  });
+});
+
+describe('the premature alert from verdicts', () => {
+  const verdicts = (held: number, premature: number) => ({ held, premature, latePlayers: 0 });
+
+  it('needs a rate above 10%: 1 of 10 is not enough, 1 of 9 is', () => {
+    expect(prematureAlert(verdicts(9, 1))).toBe(false);
+    expect(prematureAlert(verdicts(8, 1))).toBe(true);
+  });
+
+  it('needs at least 5 held or premature verdicts, whatever the rate', () => {
+    expect(prematureAlert(verdicts(0, 4))).toBe(false);
+    expect(prematureAlert(verdicts(0, 5))).toBe(true);
+    expect(prematureAlert(verdicts(0, 0))).toBe(false);
   });
 });

@@ -1,56 +1,10 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { blockKitViolations } from '../../test/support/blockKitLimits.js';
-import { BLOCK_KIT_LIMITS, clip, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
+import { BLOCK_KIT_LIMITS, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
 
 function sectionText(block: SectionBlock): string {
   return block.text!.text;
 }
-
-describe('clip', () => {
-  it('leaves text within the limit as it is', () => {
-    expect(clip('short enough', 12)).toBe('short enough');
-  });
-
-  it('cuts to the limit with an ellipsis saying how many characters were cut', () => {
-    const clipped = clip('x'.repeat(5000), 3000);
-    expect(clipped).toHaveLength(3000);
-    expect(clipped).toMatch(/^x+… \(2,\d{3} characters cut\)$/);
-    const kept = clipped.indexOf('…');
-    expect(clipped).toContain(`(${(5000 - kept).toLocaleString('en-US')} characters cut)`);
-  });
-
-  it('names what was shortened when asked', () => {
-    expect(clip('a'.repeat(700), 100, { noun: 'reason' })).toMatch(/^a+… \(reason shortened, 6\d\d characters cut\)$/);
-  });
-
-  it('never ends inside an escaped entity', () => {
-    const escaped = escapeMrkdwn('<'.repeat(100));
-    for (let max = 40; max < 60; max += 1) {
-      const clipped = clip(escaped, max);
-      expect(clipped.length).toBeLessThanOrEqual(max);
-      expect(clipped.slice(0, clipped.indexOf('…'))).toMatch(/^(&lt;)*$/);
-    }
-  });
-
-  it('never splits an emoji in two', () => {
-    for (let max = 30; max < 40; max += 1) {
-      const clipped = clip('🔥'.repeat(50), max);
-      expect(clipped.length).toBeLessThanOrEqual(max);
-      expect(clipped).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
-    }
-  });
-
-  it('stays within a limit too small for the note', () => {
-    expect(clip('abcdefghij', 4)).toBe('abc…');
-  });
-
-  it('stays within the limit where the count gains a digit as the cut grows', () => {
-    for (let length = 1000; length < 1020; length += 1) {
-      const text = `${'a'.repeat(length - 20)}${'&amp;'.repeat(4)}`;
-      for (const max of [25, 26, 27, 28, 29, 30]) expect(clip(text, max).length).toBeLessThanOrEqual(max);
-    }
-  });
-});
 
 describe('Block Kit helpers', () => {
   it('cuts a header to 150 characters and says how much was cut', () => {
@@ -58,6 +12,11 @@ describe('Block Kit helpers', () => {
     expect(block.text.text.length).toBeLessThanOrEqual(BLOCK_KIT_LIMITS.headerText);
     expect(block.text.text).toMatch(/… \(\d+ characters cut\)$/);
     expect(blockKitViolations({ text: 'x', blocks: [block] })).toEqual([]);
+  });
+
+  it('escapes a header and puts it on one line: Slack reads <!channel> and links in plain text too', () => {
+    const block = header('RED alert: <!channel>\n<https://evil.example|runbook> & co');
+    expect(block.text.text).toBe('RED alert: &lt;!channel&gt; &lt;https://evil.example|runbook&gt; &amp; co');
   });
 
   it('never makes an empty header, section or context text, which Slack refuses', () => {

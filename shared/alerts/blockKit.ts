@@ -1,4 +1,5 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
+import { clip } from '../clip.js';
 
 /**
  * Slack's Block Kit limits; a message over any of them is refused with `400 invalid_blocks`.
@@ -18,7 +19,6 @@ export const BLOCK_KIT_LIMITS = {
   messageText: 3000,
 } as const;
 
-const ELLIPSIS = '…';
 /** Shown where a text would otherwise be empty: Slack refuses empty texts. */
 const EMPTY = '-';
 
@@ -27,46 +27,17 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export interface ClipOptions {
-  /** What is cut, named in the note: `reason` gives `… (reason shortened, 1,234 characters cut)`. Default none. */
-  noun?: string;
-}
-
-/**
- * Cuts text to at most `max` UTF-16 code units, ending with an ellipsis and how much was cut
- * (`… (1,234 characters cut)`). Never cuts a surrogate pair in two, nor inside an escaped entity
- * such as `&amp;`.
- */
-export function clip(text: string, max: number, { noun }: ClipOptions = {}): string {
-  if (text.length <= max) return text;
-  const note = (cut: number) => `${ELLIPSIS} (${noun ? `${noun} shortened, ` : ''}${cut.toLocaleString('en-US')} characters cut)`;
-  for (let keep = max - note(text.length).length; keep > 0; keep -= 1) {
-    const kept = withoutPartialEntity(cutAt(text, keep));
-    const clipped = `${kept}${note(text.length - kept.length)}`;
-    if (clipped.length <= max) return clipped;
-  }
-  return cutAt(text, max - ELLIPSIS.length) + ELLIPSIS;
-}
-
-function withoutPartialEntity(text: string): string {
-  const entity = /&[a-z]{0,4}$/.exec(text);
-  return entity ? text.slice(0, entity.index) : text;
-}
-
-/** The first `length` code units of text, one fewer when the last would split a surrogate pair. */
-function cutAt(text: string, length: number): string {
-  if (length <= 0) return '';
-  const last = text.charCodeAt(length - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
-}
-
 function nonEmpty(text: string): string {
   return text.trim() === '' ? EMPTY : text;
 }
 
-/** A header of plain text (not mrkdwn, so not escaped), cut to 150 characters. */
+/**
+ * A header of plain text on one line, escaped here (Slack reads &, < and > as control characters in
+ * plain text too), cut to 150 characters.
+ */
 export function header(text: string): HeaderBlock {
-  return { type: 'header', text: { type: 'plain_text', text: clip(nonEmpty(text), BLOCK_KIT_LIMITS.headerText), emoji: true } };
+  const line = escapeMrkdwn(text.replace(/\s+/g, ' ').trim());
+  return { type: 'header', text: { type: 'plain_text', text: clip(nonEmpty(line), BLOCK_KIT_LIMITS.headerText), emoji: true } };
 }
 
 /** A section of mrkdwn text, already escaped by the caller where it holds outside text, cut to 3,000 characters. */

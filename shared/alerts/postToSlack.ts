@@ -3,8 +3,9 @@ import { firstLine } from '../errorText.js';
 import type { SlackMessage } from './slackMessages.js';
 
 /**
- * Slack did not take a message. `answered` when Slack gave an HTTP answer, `invalid` when that
- * answer was 400 (the message breaks Block Kit's rules). The message never holds the webhook.
+ * Slack did not take a message. `answered` when Slack gave an HTTP answer, with its `status`;
+ * `invalid` when that answer was 400 (the message breaks Block Kit's rules). The message never
+ * holds the webhook.
  */
 export class SlackPostError extends Error {
   override name = 'SlackPostError';
@@ -13,6 +14,7 @@ export class SlackPostError extends Error {
     message: string,
     readonly answered: boolean,
     readonly invalid: boolean,
+    readonly status: number | null = null,
   ) {
     super(message);
   }
@@ -35,7 +37,7 @@ function toPostError(error: unknown, webhookUrl: string, timeoutMs: number): Sla
   const http = error as ErrorLink;
   if (typeof http.statusCode === 'number') {
     const body = typeof http.body === 'string' ? firstLine(http.body, 100) : '';
-    return new SlackPostError(hideWebhook(`Slack answered HTTP ${http.statusCode}${body ? ` ${body}` : ''}`, webhookUrl), true, http.statusCode === 400);
+    return new SlackPostError(hideWebhook(`Slack answered HTTP ${http.statusCode}${body ? ` ${body}` : ''}`, webhookUrl), true, http.statusCode === 400, http.statusCode);
   }
   // Checked by shape, not class: fetch's errors may come from another realm (jest's sandbox).
   const chain: ErrorLink[] = [];

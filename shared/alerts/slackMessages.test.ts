@@ -1,6 +1,6 @@
 import { blockKitViolations } from '../../test/support/blockKitLimits.js';
 import type { PatternCounts } from './alertLevel.js';
-import { alertMessage, runSummaryMessage, safetyBrakeMessage, type Investigation, type RecentEvent, type SlackMessage } from './slackMessages.js';
+import { alertMessage, prematureMessage, type RolledUpAlert, rollUpMessage, runSummaryMessage, safetyBrakeMessage, type Investigation, type RecentEvent, type SlackMessage } from './slackMessages.js';
 
 const LONG_TYPE = `pipeline_${'very_long_healing_type_name_'.repeat(5)}`.padEnd(140, 'x');
 const counts: PatternCounts = { lastHour: 6, lastDay: 14, failuresLastDay: 4 };
@@ -77,7 +77,7 @@ describe('Slack messages from the longest inputs stay within Block Kit limits', 
   });
 
   it('safety brake with 25 sample ids of 300 characters', () => {
-    const message = safetyBrakeMessage(5000, 25, LONG_IDS, investigation(LONG_TYPE));
+    const message = safetyBrakeMessage({ stalled: 5000, limit: 25, sampleIds: LONG_IDS }, investigation(LONG_TYPE));
     expect(blockKitViolations(message)).toEqual([]);
     expect(allText(message)).toContain('Sample of stalled batches (25 of 5000)');
     expect(message.text).toBe(':rotating_light: CRITICAL: 5000 stalled batches exceed MAX_HEALS_PER_RUN (25); healed none');
@@ -90,5 +90,60 @@ describe('Slack messages from the longest inputs stay within Block Kit limits', 
     expect(text).toContain('*FAILED* a &lt;b&gt; &amp; c');
     expect(text).toContain(`analyze-healing --type 'o'\\\\''brien &lt;&amp;&gt; type'`);
     expect(text).toContain(`healing_type = 'o\\\\'brien &lt;&amp;&gt; type'`);
+  });
+});
+
+const HOSTILE = '<!channel> <https://evil.example|runbook> & co';
+const recommendation = { current_minutes: 15, recommended_minutes: 32, premature_avoided: 9, premature_total: 10, added_minutes_per_heal: 17 };
+
+describe('premature, roll-up and rebuilt alerts', () => {
+  it('premature names the rate, the late players and the recommended STALL_MINUTES', () => {
+    const message = prematureMessage('batch_cleanup', { held: 14, premature: 6, latePlayers: 23 }, recommendation, 15, investigation('batch_cleanup'));
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(message.text).toBe(':hourglass_flowing_sand: PREMATURE: batch_cleanup 6 of 20 heals premature (30.0%) in 24 h, 23 late players');
+    const text = allText(message);
+    expect(text).toContain('23');
+    expect(text).toContain('15, recommended 32');
+    expect(text).toContain('Raising STALL_MINUTES from 15 to 32 would have avoided 9 of 10 premature heals');
+  });
+
+  it('premature without enough heals for a recommendation says so', () => {
+    const message = prematureMessage('batch_cleanup', { held: 0, premature: 5, latePlayers: 5 }, null, 15, investigation('batch_cleanup'));
+    expect(allText(message)).toContain('Too few premature heals with a known silence to recommend a STALL_MINUTES (now 15)');
+  });
+
+  it('a roll-up of 290 alerts with 2,000-character names: how many, worst first as given, within the limits', () => {
+    const alerts: RolledUpAlert[] = Array.from({ length: 290 }, (_, index) => ({
+      healingType: `${index}_${'n'.repeat(2_000)}`,
+      kind: index < 3 ? 'critical' : index < 13 ? 'red' : 'yellow',
+      counts: { lastHour: 3, lastDay: 12, failuresLastDay: index < 3 ? 9 : 0 },
+    }));
+    const message = rollUpMessage(alerts, 10, 'p.d.t');
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(message.text).toBe(':warning: 290 more alerts this run: 3 critical, 10 red, 277 yellow');
+    const list = (message.blocks.find((block) => block.type === 'section' && block.text?.text.startsWith('*Worst first*')) as { text: { text: string } }).text.text;
+    expect(list.split('\n')[1]).toMatch(/^• \*CRITICAL\* `0_n+… \(name shortened, [\d,]+ characters cut\)` 3 in 1 h, 12 in 24 h, 9 failed$/);
+    expect(list).toMatch(/\nand \d+ more$/);
+  });
+
+  it('a safety brake rebuilt from its figures says when it was first raised', () => {
+    const message = safetyBrakeMessage({ stalled: 40, limit: 25, sampleIds: ['b-1'] }, investigation('batch_cleanup'), { raisedAt: new Date('2026-11-23T11:45:00Z') });
+    expect(blockKitViolations(message)).toEqual([]);
+    expect(allText(message)).toContain('First raised 2026-11-23T11:45:00.000Z; not delivered then');
+  });
+
+  it('never posts a mention or a link from a type name, a reason or an id unescaped, in any message', () => {
+    const counts = { lastHour: 3, lastDay: 12, failuresLastDay: 1 };
+    const messages = [
+      alertMessage('red', HOSTILE, counts, [{ healing_id: HOSTILE, timestamp: new Date(0), trigger_reason: HOSTILE, success: false }], investigation(HOSTILE), { raisedAt: new Date(0) }),
+      prematureMessage(HOSTILE, { held: 1, premature: 5, latePlayers: 2 }, recommendation, 15, investigation(HOSTILE)),
+      rollUpMessage([{ healingType: HOSTILE, kind: 'red', counts }], 10, 'p.d.t'),
+      safetyBrakeMessage({ stalled: 40, limit: 25, sampleIds: [HOSTILE] }, investigation(HOSTILE)),
+    ];
+    for (const message of messages) {
+      expect(blockKitViolations(message)).toEqual([]);
+      expect(allText(message)).not.toMatch(/<!channel>|<https:|& co/);
+      expect(allText(message)).toContain('&lt;!channel&gt;');
+    }
   });
 });

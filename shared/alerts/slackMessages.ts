@@ -1,6 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import type { AlertLevel, PatternCounts } from './alertLevel.js';
-import { BLOCK_KIT_LIMITS, clip, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
+import { clip } from '../clip.js';
+import { describeStallRecommendation, prematureRate, type StallRecommendation } from '../stallRecommendation.js';
+import type { AlertLevel, PatternCounts, VerdictCounts } from './alertLevel.js';
+import type { AlertKind } from './AlertState.js';
+import type { BrakeDetail } from './alertStateDocument.js';
+import { BLOCK_KIT_LIMITS, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
 
 export interface SlackMessage {
   text: string;
@@ -41,7 +45,12 @@ const MAX_REASON_LINE = 600;
 const MAX_LINES = 20;
 const MAX_ID_LENGTH = 120;
 
-export function alertMessage(level: AlertLevel, healingType: string, counts: PatternCounts, recent: RecentEvent[], investigation: Investigation): SlackMessage {
+export interface AlertMessageOptions {
+  /** When the alert was first raised, for one an earlier run could not deliver: the message says so. */
+  raisedAt?: Date;
+}
+
+export function alertMessage(level: AlertLevel, healingType: string, counts: PatternCounts, recent: RecentEvent[], investigation: Investigation, options: AlertMessageOptions = {}): SlackMessage {
   const failureRate = counts.lastDay === 0 ? 0 : counts.failuresLastDay / counts.lastDay;
   return fitMessage({
     text: `${LEVEL_TITLE[level]}: ${nameInText(healingType)} healed ${counts.lastHour} times in 1 h, ${counts.lastDay} in 24 h`,
@@ -56,7 +65,83 @@ export function alertMessage(level: AlertLevel, healingType: string, counts: Pat
         { label: 'Failures (24 h)', value: `${counts.failuresLastDay} (${(failureRate * 100).toFixed(1)}%)` },
       ]),
       recentEventsSection(recent),
+      ...raisedEarlier(options),
       ...investigateSections(investigation),
+    ],
+  });
+}
+
+const PREMATURE_TITLE = ':hourglass_flowing_sand: PREMATURE';
+
+/**
+ * Too many heals of a type were premature: their batches got players after the heal declared them
+ * complete. Names the rate, the late players and the STALL_MINUTES that would have avoided them.
+ */
+export function prematureMessage(
+  healingType: string,
+  verdicts: VerdictCounts,
+  recommendation: StallRecommendation | null,
+  currentStallMinutes: number,
+  investigation: Investigation,
+  options: AlertMessageOptions = {},
+): SlackMessage {
+  const rate = percent(prematureRate(verdicts.held, verdicts.premature) ?? 0);
+  const judged = verdicts.held + verdicts.premature;
+  const advice =
+    recommendation === null
+      ? `Too few premature heals with a known silence to recommend a STALL_MINUTES (now ${currentStallMinutes}).`
+      : `${capitalized(describeStallRecommendation(recommendation))}.`;
+  return fitMessage({
+    text: `${PREMATURE_TITLE}: ${nameInText(healingType)} ${verdicts.premature} of ${judged} heals premature (${rate}) in 24 h, ${verdicts.latePlayers} late players`,
+    blocks: [
+      header(`${PREMATURE_TITLE} heals: ${healingType}`),
+      section(escapeMrkdwn('Heals declared batches complete while their workers were still writing: whatever read those batches as complete missed the late players.')),
+      ...fieldSections([
+        { label: 'Level', value: 'premature' },
+        { label: 'Healing type', value: healingType },
+        { label: 'Premature (24 h)', value: `${verdicts.premature} of ${judged} held or premature (${rate})` },
+        { label: 'Late players', value: String(verdicts.latePlayers) },
+        { label: 'STALL_MINUTES', value: recommendation === null ? `${currentStallMinutes} (no recommendation)` : `${currentStallMinutes}, recommended ${recommendation.recommended_minutes}` },
+      ]),
+      section(escapeMrkdwn(advice)),
+      ...raisedEarlier(options),
+      ...investigateSections(investigation),
+    ],
+  });
+}
+
+/** An alert named in a roll-up: its type, kind and the figure that raised it. */
+export interface RolledUpAlert {
+  healingType: string;
+  kind: AlertKind;
+  counts?: PatternCounts;
+  verdicts?: VerdictCounts;
+}
+
+const KIND_NAME: Record<AlertKind, string> = { safety_brake: 'SAFETY BRAKE', critical: 'CRITICAL', red: 'RED', premature: 'PREMATURE', yellow: 'YELLOW' };
+
+/**
+ * The alerts of a run past its message limit, in one message: how many, each named with its kind
+ * and figures, in the order given (worst first). They count as sent.
+ */
+export function rollUpMessage(alerts: readonly RolledUpAlert[], maxMessages: number, table: string): SlackMessage {
+  const tally = new Map<AlertKind, number>();
+  for (const alert of alerts) tally.set(alert.kind, (tally.get(alert.kind) ?? 0) + 1);
+  const byKind = [...tally].map(([kind, count]) => `${count} ${KIND_NAME[kind].toLowerCase()}`).join(', ');
+  const lines = alerts.map((alert) => `• *${KIND_NAME[alert.kind]}* \`${escapeMrkdwn(clip(oneLine(alert.healingType), MAX_ID_LENGTH, { noun: 'name' }))}\` ${escapeMrkdwn(figures(alert))}`);
+  const sql = `SELECT healing_type, COUNT(*) AS events, COUNTIF(NOT success) AS failures FROM \`${table}\` WHERE timestamp >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 24 HOUR) GROUP BY healing_type ORDER BY events DESC LIMIT 50`;
+  return fitMessage({
+    text: `:warning: ${alerts.length} more alerts this run: ${byKind}`,
+    blocks: [
+      header(`:warning: ${alerts.length} more alerts this run`),
+      section(
+        escapeMrkdwn(
+          `At most ${maxMessages} alert messages go out in one run. These healing types also reached an alert level (${byKind}); they count as sent and are not posted again within the hour.`,
+        ),
+      ),
+      listSection('Worst first', lines, { maxLines: 40, maxLineLength: 200 }),
+      section(`*Investigate*\n\`\`\`analyze-healing\`\`\``),
+      section(`\`\`\`${escapeMrkdwn(sql)}\`\`\``),
     ],
   });
 }
@@ -88,7 +173,7 @@ export function runSummaryMessage(summary: RunSummary, investigation: Investigat
   });
 }
 
-export function safetyBrakeMessage(stalled: number, limit: number, sampleIds: string[], investigation: Investigation): SlackMessage {
+export function safetyBrakeMessage({ stalled, limit, sampleIds }: BrakeDetail, investigation: Investigation, options: AlertMessageOptions = {}): SlackMessage {
   return fitMessage({
     text: `:rotating_light: CRITICAL: ${stalled} stalled batches exceed MAX_HEALS_PER_RUN (${limit}); healed none`,
     blocks: [
@@ -103,6 +188,7 @@ export function safetyBrakeMessage(stalled: number, limit: number, sampleIds: st
         { label: 'Healing type', value: investigation.healingType },
       ]),
       idsSection(`Sample of stalled batches (${sampleIds.length} of ${stalled})`, sampleIds),
+      ...raisedEarlier(options),
       ...investigateSections(investigation),
     ],
   });
@@ -137,4 +223,24 @@ function shellQuoted(text: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** For an alert an earlier run could not deliver: when it was first raised, and that it is rebuilt now. */
+function raisedEarlier({ raisedAt }: AlertMessageOptions): KnownBlock[] {
+  if (raisedAt === undefined) return [];
+  return [context([escapeMrkdwn(`First raised ${raisedAt.toISOString()}; not delivered then. Rebuilt from the healing events now.`)])];
+}
+
+function figures({ kind, counts, verdicts }: RolledUpAlert): string {
+  if (kind === 'premature' && verdicts !== undefined) return `${verdicts.premature} of ${verdicts.held + verdicts.premature} heals premature`;
+  if (counts !== undefined) return `${counts.lastHour} in 1 h, ${counts.lastDay} in 24 h, ${counts.failuresLastDay} failed`;
+  return '';
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -26,6 +26,10 @@ export class SlackReceiver {
   readonly held: ReceivedMessage[] = [];
   /** Status code the receiver answers with; 200 like Slack, or e.g. 500 to play an outage (the message is not kept). */
   status = 200;
+  /** When set, takes this many messages in all and answers `429 rate_limited` to every later one, like Slack past its rate. */
+  rateLimitAfter: number | null = null;
+  /** Every request received, whatever the answer. */
+  requests = 0;
   /** When true, accepts the connection and reads the request but never answers, until `stop()`. */
   hang = false;
   private server: Server | undefined;
@@ -36,12 +40,14 @@ export class SlackReceiver {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
+        this.requests += 1;
         const message = parse(body);
         if (this.hang) {
           if (message) this.held.push(message);
           return;
         }
         if (this.status !== 200) return answer(response, this.status, 'internal_error');
+        if (this.rateLimitAfter !== null && this.messages.length >= this.rateLimitAfter) return answer(response, 429, 'rate_limited');
         if (!message) return answer(response, 400, 'invalid_payload');
         const violations = blockKitViolations(message);
         if (violations.length > 0) {

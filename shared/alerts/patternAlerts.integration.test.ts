@@ -20,7 +20,7 @@ let slack: Alerter;
 let webhookUrl: string;
 
 function alerter(channel: AlertChannel, collection = config.healingCollection): Alerter {
-  return new Alerter({ firestore, collection, channel, logger, reads: new FirestoreReadMeter(), table: `${config.projectId}.${config.dataset}.${config.table}`, now: clock });
+  return new Alerter({ firestore, collection, channel, logger, reads: new FirestoreReadMeter(), table: `${config.projectId}.${config.dataset}.${config.table}`, now: clock, stallMinutes: 15 });
 }
 
 /** Checks one type the way a run does and says what it found and whether Slack got a new message. */
@@ -28,7 +28,7 @@ async function check(type: string, through: Alerter = slack) {
   const before = receiver.messages.length;
   const [result] = await through.check([type], new Deadline(10_000));
   const sent = receiver.messages.length > before;
-  return { counts: result!.counts, level: levelOf(type), alerted: sent };
+  return { counts: result!.counts!, level: levelOf(type), alerted: sent };
 }
 
 /** The level the last pattern line logged for the type. */
@@ -83,6 +83,15 @@ describe('pattern detection over the events in Firestore', () => {
     const overTwenty = await check('failing');
     expect(overTwenty.counts).toEqual({ lastHour: 0, lastDay: 8, failuresLastDay: 2 });
     expect(overTwenty.level).toBe('critical');
+  });
+
+  it('counts a type name too long to query (2,000 characters) apart from another with the same first 1,400 bytes', async () => {
+    const start = `long_${'é'.repeat(800)}`;
+    const [one, other] = [`${start}${'1'.repeat(1_195)}`, `${start}${'2'.repeat(1_195)}`];
+    await seed(one, ages(3, 5));
+    await seed(other, [...ages(2, 5), { minutesAgo: 90, success: false }]);
+    expect((await check(one)).counts).toEqual({ lastHour: 3, lastDay: 3, failuresLastDay: 0 });
+    expect((await check(other)).counts).toEqual({ lastHour: 2, lastDay: 3, failuresLastDay: 1 });
   });
 
   it('never calls fewer than 5 events critical, even when every one failed', async () => {

@@ -39,6 +39,15 @@ describe('Slack stand-in', () => {
     expect(receiver.messages).toEqual([]);
   });
 
+  it('past rateLimitAfter messages answers 429 rate_limited to every request, counting each', async () => {
+    receiver.rateLimitAfter = 1;
+    expect(await post(valid)).toEqual({ status: 200, body: 'ok' });
+    expect(await post(valid)).toEqual({ status: 429, body: 'rate_limited' });
+    expect(await post(valid)).toEqual({ status: 429, body: 'rate_limited' });
+    expect(receiver.messages).toHaveLength(1);
+    expect(receiver.requests).toBe(3);
+  });
+
   it('in hang mode reads the request and never answers; stop() ends at once and drops the connection', async () => {
     receiver.hang = true;
     const pending = post(valid, 60_000).then(
