@@ -59,18 +59,18 @@ export async function verifyHeals(options: VerifyOptions): Promise<VerifyResult>
   const events = firestore.collection(healingCollection);
   const from = new Date(runStart.getTime() - verifyHours * 3_600_000);
   const writes = new GuardedWrites(firestore, reads);
-  try {
-    await eachPage(dueHealsQuery(events, from, runStart), options, (docs) => review(docs, options, writes, result));
-    const since = await verdictsSince(firestore, healingCollection, runStart, { dryRun, reads, logger });
-    const earlierUntil = new Date(Math.min(since.getTime(), runStart.getTime()));
-    if (earlierUntil > from) {
-      // Heals recorded before verdicts existed carry no marker: found by type and time until they age out.
-      const unmarked = (doc: QueryDocumentSnapshot) => doc.get(VERDICT_DUE_FIELD) !== true && doc.get(VERDICT_FIELD) === undefined;
-      await eachPage(earlierHealsQuery(events, from, earlierUntil), options, (docs) => review(docs.filter(unmarked), options, writes, result));
-    }
-  } catch (error) {
-    result.error = error;
-  }
+  const marked = () => eachPage(dueHealsQuery(events, from, runStart), options, (docs) => review(docs, options, writes, result));
+  const unmarked = async () => {
+    const { since, recorded } = await verdictsSince(firestore, healingCollection, runStart, { dryRun, reads, logger });
+    const until = new Date(Math.min(since.getTime(), runStart.getTime()));
+    // Heals recorded before verdicts existed carry no marker: found by type and time until they age out.
+    const withoutMarker = (doc: QueryDocumentSnapshot) => doc.get(VERDICT_DUE_FIELD) !== true && doc.get(VERDICT_FIELD) === undefined;
+    const earlier = until > from ? eachPage(earlierHealsQuery(events, from, until), options, (docs) => review(docs.filter(withoutMarker), options, writes, result)) : undefined;
+    await Promise.all([recorded, earlier]);
+  };
+  // The two sets are apart (with and without the marker), so they are verified side by side.
+  const failed = (await Promise.allSettled([marked(), unmarked()])).find((outcome) => outcome.status === 'rejected');
+  if (failed !== undefined) result.error = failed.reason;
   return result;
 }
 
