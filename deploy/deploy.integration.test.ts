@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeCloud, copyCheckout, plannedCommands, repoRoot, runDeploy, type DeployRun } from './test-support/deployScript.js';
@@ -10,6 +11,9 @@ const JOB_ACCOUNT = `serviceAccount:auto-batch-cleanup-job@${PROJECT}.iam.gservi
 const SCHEDULER_ACCOUNT = `serviceAccount:auto-batch-cleanup-invoker@${PROJECT}.iam.gserviceaccount.com`;
 const SECRET = 'auto-batch-cleanup-slack-webhook';
 const DIGEST_ACCOUNT = `serviceAccount:healing-digest@${PROJECT}.iam.gserviceaccount.com`;
+const BUILD_ACCOUNT = `serviceAccount:auto-batch-cleanup-build@${PROJECT}.iam.gserviceaccount.com`;
+const BUILD_BUCKET = `gs://${PROJECT}-auto-batch-cleanup-build`;
+const IMAGE = `${REGION}-docker.pkg.dev/${PROJECT}/auto-batch-cleanup/auto-batch-cleanup:v1`;
 const METRICS = [
   'auto_batch_cleanup_failed',
   'auto_batch_cleanup_healed',
@@ -23,7 +27,11 @@ interface IndexFile {
   fieldOverrides: unknown[];
 }
 const INDEX_FILE: IndexFile = JSON.parse(readFileSync(join(repoRoot, 'deploy/firestore.indexes.json'), 'utf8'));
-const POLICIES = ['deploy/monitoring/policies/failed-or-braked.json', 'deploy/monitoring/policies/not-running.json'];
+const POLICIES = [
+  'deploy/monitoring/policies/failed-or-braked.json',
+  'deploy/monitoring/policies/not-running.json',
+  'deploy/monitoring/policies/pending-export-growing.json',
+];
 
 const clouds: FakeCloud[] = [];
 function fakeCloud(): FakeCloud {
@@ -37,12 +45,14 @@ afterAll(() => clouds.forEach((cloud) => cloud.remove()));
 const CREATES: Array<[RegExp, string]> = [
   [/^bq .* mk --dataset .*?(\S+)$/, 'dataset $1'],
   [/^bq .* mk --table .*?(\S+)$/, 'table $1'],
+  [/^bq .* mk .*--view=.* (\S+)$/, 'view $1'],
   [/^gcloud firestore indexes composite create .*--collection-group=(\S+)/, 'index on $1'],
   [/^gcloud iam service-accounts create (\S+)/, 'service account $1'],
   [/^gcloud secrets create (\S+)/, 'secret $1'],
   [/^gcloud secrets versions add (\S+)/, 'secret version of $1'],
+  [/^gcloud storage buckets create (\S+)/, 'bucket $1'],
   [/^gcloud artifacts repositories create (\S+)/, 'repository $1'],
-  [/^gcloud builds submit .*--tag=(\S+)/, 'image $1'],
+  [/^gcloud builds submit .*--substitutions=_IMAGE=(\S+)/, 'image $1'],
   [/^gcloud scheduler jobs create http (\S+)/, 'scheduler job $1'],
   [/^gcloud logging metrics create (\S+)/, 'log metric $1'],
   [/^gcloud alpha monitoring policies create .*--policy-from-file=(\S+)/, 'alert policy $1'],
@@ -67,22 +77,29 @@ function grants(lines: string[]): string[] {
       const resource = /add-iam-policy-binding (?:--\S+ )*([^-\s]\S*)/.exec(line)?.[1];
       const member = /--member=(\S+)/.exec(line)?.[1];
       const role = /--role=(\S+)/.exec(line)?.[1];
-      return `${line.split(' ')[0] === 'bq' ? 'dataset' : line.split(' ')[1]} ${resource} ${member} ${role}`;
+      return `${line.split(' ')[0] === 'bq' ? 'bigquery' : line.split(' ')[1]} ${resource} ${member} ${role}`;
     })
     .sort();
 }
 
+const EVENTS_TABLE = `${PROJECT}:nba_orchestration.healing_events`;
+const VERDICTS_TABLE = `${PROJECT}:nba_orchestration.heal_verdicts`;
 const EXPECTED_GRANTS = [
-  `dataset ${PROJECT}:nba_orchestration ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
+  `bigquery ${EVENTS_TABLE} ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
+  `bigquery ${VERDICTS_TABLE} ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
   `projects ${PROJECT} ${JOB_ACCOUNT} roles/bigquery.jobUser`,
   `projects ${PROJECT} ${JOB_ACCOUNT} roles/datastore.user`,
   `run auto-batch-cleanup ${SCHEDULER_ACCOUNT} roles/run.invoker`,
   `secrets ${SECRET} ${JOB_ACCOUNT} roles/secretmanager.secretAccessor`,
-  `dataset ${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+  `bigquery ${EVENTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+  `bigquery ${VERDICTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
   `projects ${PROJECT} ${DIGEST_ACCOUNT} roles/bigquery.jobUser`,
   `secrets ${SECRET} ${DIGEST_ACCOUNT} roles/secretmanager.secretAccessor`,
   `run healing-digest-daily ${SCHEDULER_ACCOUNT} roles/run.invoker`,
   `run healing-digest-weekly ${SCHEDULER_ACCOUNT} roles/run.invoker`,
+  `projects ${PROJECT} ${BUILD_ACCOUNT} roles/logging.logWriter`,
+  `storage ${BUILD_BUCKET} ${BUILD_ACCOUNT} roles/storage.objectViewer`,
+  `artifacts auto-batch-cleanup ${BUILD_ACCOUNT} roles/artifactregistry.writer`,
 ].sort();
 
 describe('deploy.sh --dry-run', () => {
@@ -102,13 +119,48 @@ describe('deploy.sh --dry-run', () => {
     expect(cloud.calls()).toEqual([]);
   });
 
-  test('plans the table from the schema file, partitioned by day on timestamp and clustered by healing_type', () => {
+  test('plans the events table and the verdicts table from their schema files, each partitioned by day as its .table.json says', () => {
     const mkTable = plan.filter((line) => / mk --table /.test(line));
-    expect(mkTable).toHaveLength(1);
+    expect(mkTable).toHaveLength(2);
     expect(mkTable[0]).toContain('--schema=schemas/healing_events.json');
     expect(mkTable[0]).toContain('--time_partitioning_type=DAY --time_partitioning_field=timestamp');
-    expect(mkTable[0]).toContain('--clustering_fields=healing_type');
+    expect(mkTable[0]).toContain('--clustering_fields=healing_type ');
     expect(mkTable[0]).toMatch(new RegExp(` ${PROJECT}:nba_orchestration\\.healing_events$`));
+    expect(mkTable[1]).toContain('--schema=schemas/heal_verdicts.json');
+    expect(mkTable[1]).toContain('--time_partitioning_type=DAY --time_partitioning_field=checked_at');
+    expect(mkTable[1]).toContain('--clustering_fields=healing_type,verdict ');
+    expect(mkTable[1]).toMatch(new RegExp(` ${PROJECT}:nba_orchestration\\.heal_verdicts$`));
+  });
+
+  test('plans the view healing_events_unique: the earliest row of each healing_id', () => {
+    const views = plan.filter((line) => line.includes(' --view='));
+    expect(views).toEqual([
+      expect.stringMatching(new RegExp(`^bq --project_id=${PROJECT} mk --use_legacy_sql=false --view=.* ${PROJECT}:nba_orchestration\\.healing_events_unique$`)),
+    ]);
+    expect(views[0]).toContain(
+      `--view='SELECT * FROM \`${PROJECT}.nba_orchestration.healing_events\` WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY healing_id ORDER BY timestamp) = 1'`,
+    );
+  });
+
+  test('HEALING_TABLE and HEALING_VERDICT_TABLE name the tables and the view, and reach the job and the digests', () => {
+    const named = runDeploy([...ARGS, '--dry-run'], cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK, HEALING_TABLE: 'heals', HEALING_VERDICT_TABLE: 'heal_checks' }));
+    expect(named.status).toBe(0);
+    const namedPlan = plannedCommands(named);
+    expect(namedPlan.filter((line) => / mk --table /.test(line)).map((line) => line.split(' ').at(-1))).toEqual([
+      `${PROJECT}:nba_orchestration.heals`,
+      `${PROJECT}:nba_orchestration.heal_checks`,
+    ]);
+    expect(namedPlan.find((line) => line.includes(' --view='))).toMatch(new RegExp(`--view='SELECT \\* FROM \`${PROJECT}\\.nba_orchestration\\.heals\` .* ${PROJECT}:nba_orchestration\\.heals_unique$`));
+    for (const job of ['auto-batch-cleanup', 'healing-digest-daily', 'healing-digest-weekly']) {
+      expect(namedPlan.find((line) => line.startsWith(`gcloud run jobs deploy ${job} `))).toMatch(/--set-env-vars=\S*HEALING_TABLE=heals,HEALING_VERDICT_TABLE=heal_checks,/);
+    }
+  });
+
+  test('a HEALING_VERDICT_TABLE that is not a table name is a configuration error naming it', () => {
+    const bad = runDeploy([...ARGS, '--dry-run'], { SLACK_WEBHOOK_URL: FAKE_WEBHOOK, HEALING_VERDICT_TABLE: 'heal-verdicts' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('deploy: HEALING_VERDICT_TABLE must be a BigQuery table name');
+    expect(plannedCommands(bad)).toEqual([]);
   });
 
   test('plans every composite index of deploy/firestore.indexes.json, in the order of the file', () => {
@@ -126,8 +178,6 @@ describe('deploy.sh --dry-run', () => {
         'prediction_batches collection field-path=is_complete,order=ascending field-path=created_at,order=ascending',
         'healing_events collection field-path=healing_type,order=ascending field-path=timestamp,order=descending',
         'healing_events collection field-path=healing_type,order=ascending field-path=success,order=ascending field-path=timestamp,order=descending',
-        'healing_events collection field-path=healing_type,order=ascending field-path=verdict.verdict,order=ascending field-path=verdict.checked_at,order=descending',
-        'healing_events collection field-path=healing_type,order=ascending field-path=verdict.verdict,order=ascending field-path=verdict.checked_at,order=descending field-path=verdict.late_players,order=ascending',
         'healing_events collection field-path=verdict_due,order=ascending field-path=timestamp,order=ascending',
       ]),
     );
@@ -139,6 +189,32 @@ describe('deploy.sh --dry-run', () => {
     expect(deployJob).not.toMatch(/--set-env-vars=\S*SLACK_WEBHOOK_URL/);
     expect(plan).toContain(`gcloud secrets versions add ${SECRET} --project=${PROJECT} --data-file=- < (the webhook from SLACK_WEBHOOK_URL)`);
     expect(run.stdout + run.stderr).not.toContain('webhook-value-7c1e9d');
+  });
+
+  test('builds the image with Cloud Build as its own account, which may only push to the repository, read its source bucket and write logs', () => {
+    expect(plan.filter((line) => line.startsWith('gcloud builds submit'))).toEqual([
+      `gcloud builds submit . --project=${PROJECT} --config=deploy/cloudbuild.yaml --substitutions=_IMAGE=${IMAGE} --service-account=projects/${PROJECT}/serviceAccounts/${BUILD_ACCOUNT.replace('serviceAccount:', '')} --gcs-source-staging-dir=${BUILD_BUCKET}/source`,
+    ]);
+    expect(plan).toContain(
+      `gcloud storage buckets create ${BUILD_BUCKET} --project=${PROJECT} --location=${REGION} --uniform-bucket-level-access --public-access-prevention --lifecycle-file=deploy/build-bucket-lifecycle.json`,
+    );
+    expect(grants(plan).filter((grant) => grant.includes(BUILD_ACCOUNT))).toEqual(
+      [
+        `artifacts auto-batch-cleanup ${BUILD_ACCOUNT} roles/artifactregistry.writer`,
+        `projects ${PROJECT} ${BUILD_ACCOUNT} roles/logging.logWriter`,
+        `storage ${BUILD_BUCKET} ${BUILD_ACCOUNT} roles/storage.objectViewer`,
+      ].sort(),
+    );
+    const config = readFileSync(join(repoRoot, 'deploy/cloudbuild.yaml'), 'utf8');
+    expect(config).toContain("images: ['${_IMAGE}']");
+    expect(config).toContain('logging: CLOUD_LOGGING_ONLY');
+  });
+
+  test('--build-bucket names the source bucket; a domain-scoped project gets a bucket name without its colon and dots', () => {
+    const named = plannedCommands(runDeploy([...ARGS, '--dry-run', '--no-slack', '--only=image', '--build-bucket=team-builds'], cloud.env()));
+    expect(named.find((line) => line.startsWith('gcloud builds submit'))).toMatch(/ --gcs-source-staging-dir=gs:\/\/team-builds\/source$/);
+    const scoped = plannedCommands(runDeploy(['--project=example.com:healer', `--region=${REGION}`, '--image-tag=v1', '--dry-run', '--no-slack', '--only=image'], cloud.env()));
+    expect(scoped.find((line) => line.startsWith('gcloud storage buckets create'))).toContain('gs://example-com-healer-auto-batch-cleanup-build ');
   });
 
   test('runs the job as its own service account with the configured tasks, timeout and retries', () => {
@@ -160,6 +236,13 @@ describe('deploy.sh --dry-run', () => {
       expect.arrayContaining(['service account auto-batch-cleanup-job', 'service account auto-batch-cleanup-invoker']),
     );
     expect(grants(plan)).toEqual(EXPECTED_GRANTS);
+  });
+
+  test('grants BigQuery data roles on the two tables, never on the dataset; running queries stays a project role', () => {
+    const bigQueryGrants = grants(plan).filter((grant) => grant.startsWith('bigquery '));
+    expect(bigQueryGrants.map((grant) => grant.split(' ')[1])).toEqual([EVENTS_TABLE, EVENTS_TABLE, VERDICTS_TABLE, VERDICTS_TABLE].sort());
+    expect(grants(plan).filter((grant) => grant.includes('roles/bigquery.jobUser')).map((grant) => grant.split(' ')[0])).toEqual(['projects', 'projects']);
+    expect(run.stdout).toContain(`(a real run removes roles/bigquery.dataEditor on the dataset from ${JOB_ACCOUNT.replace('serviceAccount:', '')} here`);
   });
 });
 
@@ -188,7 +271,7 @@ describe('deploy.sh --dry-run: what watches the healer, the digests and the self
     }
   });
 
-  test('creates the two alert policies with the notification channels given, and the dashboard', () => {
+  test('creates the three alert policies with the notification channels given, and the dashboard', () => {
     expect(plan.filter((line) => line.startsWith('gcloud alpha monitoring policies create'))).toEqual(
       POLICIES.map((file) => `gcloud alpha monitoring policies create --project=${PROJECT} --policy-from-file=${file} --notification-channels=${CHANNELS}`),
     );
@@ -215,6 +298,25 @@ describe('deploy.sh --dry-run: what watches the healer, the digests and the self
     expect(filters.map((filter) => /user\/(\w+)"/.exec(filter)?.[1]).sort()).toEqual(METRICS);
   });
 
+  test('the "pending export" policy fires when a run ends with more events pending export than a run an hour earlier', () => {
+    const policy = JSON.parse(readFileSync(join(repoRoot, 'deploy/monitoring/policies/pending-export-growing.json'), 'utf8'));
+    expect(policy.conditions).toHaveLength(1);
+    expect(policy.conditions[0].conditionThreshold).toEqual({
+      filter: 'metric.type="logging.googleapis.com/user/auto_batch_cleanup_pending_export" AND resource.type="cloud_run_job"',
+      aggregations: [{ alignmentPeriod: '3600s', perSeriesAligner: 'ALIGN_PERCENT_CHANGE' }],
+      comparison: 'COMPARISON_GT',
+      thresholdValue: 0,
+      duration: '0s',
+      trigger: { count: 1 },
+    });
+    // The metric it watches is the run summary's pending_export.
+    const metric = JSON.parse(readFileSync(join(repoRoot, 'deploy/monitoring/metrics/auto_batch_cleanup_pending_export.json'), 'utf8'));
+    expect(metric.valueExtractor).toBe('EXTRACT(jsonPayload.pending_export)');
+    expect(plan).toContain(
+      `gcloud alpha monitoring policies create --project=${PROJECT} --policy-from-file=deploy/monitoring/policies/pending-export-growing.json --notification-channels=${CHANNELS}`,
+    );
+  });
+
   test('deploys the daily and weekly digest jobs with fixed arguments, as their own account, from the same image', () => {
     const image = `--image=${REGION}-docker.pkg.dev/${PROJECT}/auto-batch-cleanup/auto-batch-cleanup:v1`;
     for (const [name, window] of [
@@ -230,7 +332,8 @@ describe('deploy.sh --dry-run: what watches the healer, the digests and the self
     const digestGrants = grants(plan).filter((grant) => grant.includes(DIGEST_ACCOUNT));
     expect(digestGrants).toEqual(
       [
-        `dataset ${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+        `bigquery ${EVENTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+        `bigquery ${VERDICTS_TABLE} ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
         `projects ${PROJECT} ${DIGEST_ACCOUNT} roles/bigquery.jobUser`,
         `secrets ${SECRET} ${DIGEST_ACCOUNT} roles/secretmanager.secretAccessor`,
       ].sort(),
@@ -322,18 +425,17 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(creations(firstCalls)).toEqual([
       `dataset ${PROJECT}:nba_orchestration`,
       `table ${PROJECT}:nba_orchestration.healing_events`,
-      'index on prediction_batches',
-      'index on healing_events',
-      'index on healing_events',
-      'index on healing_events',
-      'index on healing_events',
-      'index on healing_events',
+      `table ${PROJECT}:nba_orchestration.heal_verdicts`,
+      `view ${PROJECT}:nba_orchestration.healing_events_unique`,
+      ...INDEX_FILE.indexes.map(({ collectionGroup }) => `index on ${collectionGroup}`),
       'service account auto-batch-cleanup-job',
       'service account auto-batch-cleanup-invoker',
       `secret ${SECRET}`,
       `secret version of ${SECRET}`,
+      'service account auto-batch-cleanup-build',
+      `bucket ${BUILD_BUCKET}`,
       'repository auto-batch-cleanup',
-      `image ${REGION}-docker.pkg.dev/${PROJECT}/auto-batch-cleanup/auto-batch-cleanup:v1`,
+      `image ${IMAGE}`,
       'service account healing-digest',
       'scheduler job healing-digest-daily',
       'scheduler job healing-digest-weekly',
@@ -368,7 +470,7 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(creations(calls)).toEqual([]);
     expect(calls.filter((call) => call.startsWith('gcloud logging metrics update')).map((call) => call.split(' ')[4])).toEqual(METRICS);
     const policyUpdates = calls.filter((call) => call.startsWith('gcloud alpha monitoring policies update'));
-    expect(policyUpdates).toHaveLength(2);
+    expect(policyUpdates).toHaveLength(POLICIES.length);
     for (const update of policyUpdates) expect(update).toMatch(/^gcloud alpha monitoring policies update projects\/demo-proj\/alertPolicies\/\d+ .*--set-notification-channels=77$/);
     expect(calls).toContainEqual(expect.stringMatching(/^gcloud monitoring dashboards update projects\/demo-proj\/dashboards\/\d+ /));
     expect(second.stdout).toContain('with the etag of the current dashboard');
@@ -378,6 +480,37 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
       'auto-batch-cleanup',
     ]);
     expect(calls.at(-1)).toBe(`gcloud run jobs execute auto-batch-cleanup --project=${PROJECT} --region=${REGION} --args=--check --tasks=1 --wait`);
+  });
+
+  test("a data role an earlier deploy granted on the whole dataset is removed, and nobody else's", () => {
+    const cloud = fakeCloud();
+    const analyst = 'user:analyst@example.com';
+    writeFileSync(
+      join(cloud.state, 'bigquery-bindings'),
+      [
+        `${PROJECT}:nba_orchestration ${JOB_ACCOUNT} roles/bigquery.dataEditor`,
+        `${PROJECT}:nba_orchestration ${DIGEST_ACCOUNT} roles/bigquery.dataViewer`,
+        `${PROJECT}:nba_orchestration ${analyst} roles/bigquery.dataViewer`,
+        '',
+      ].join('\n'),
+    );
+    const env = cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK });
+    const first = runDeploy(ARGS, env);
+    expect(first.stderr).not.toMatch(/ERROR|deploy:/);
+    expect(first.status).toBe(0);
+    expect(cloud.calls().filter((call) => call.includes('remove-iam-policy-binding'))).toEqual([
+      `bq --project_id=${PROJECT} remove-iam-policy-binding --member=${JOB_ACCOUNT} --role=roles/bigquery.dataEditor ${PROJECT}:nba_orchestration`,
+      `bq --project_id=${PROJECT} remove-iam-policy-binding --member=${DIGEST_ACCOUNT} --role=roles/bigquery.dataViewer ${PROJECT}:nba_orchestration`,
+    ]);
+    const onDataset = cloud
+      .read('bigquery-bindings')
+      .split('\n')
+      .filter((line) => line.startsWith(`${PROJECT}:nba_orchestration `));
+    expect(onDataset).toEqual([`${PROJECT}:nba_orchestration ${analyst} roles/bigquery.dataViewer`]);
+
+    const before = cloud.calls().length;
+    expect(runDeploy(ARGS, env).status).toBe(0);
+    expect(cloud.calls().slice(before).filter((call) => call.includes('remove-iam-policy-binding'))).toEqual([]);
   });
 
   test('waits while new indexes build, then schedules and checks the job', () => {
@@ -416,9 +549,9 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(run.stderr).not.toMatch(/ERROR|deploy:/);
     expect(run.status).toBe(0);
     expect(run.stdout.match(/not ready yet \(ERROR: \(gcloud\.alpha\.monitoring\.policies\.create\) INVALID_ARGUMENT: Cannot find metric/g)).toHaveLength(2);
-    // Two refusals and the try that creates it, then the second policy at once.
+    // Two refusals and the try that creates it, then the other policies at once.
     expect(creations(cloud.calls()).filter((name) => name.startsWith('alert policy'))).toEqual(
-      [POLICIES[0], POLICIES[0], POLICIES[0], POLICIES[1]].map((file) => `alert policy ${file}`),
+      [POLICIES[0], POLICIES[0], ...POLICIES].map((file) => `alert policy ${file}`),
     );
     expect(cloud.read('resources/policy/auto-batch-cleanup run failed or hit the safety brake')).toMatch(/^projects\/demo-proj\/alertPolicies\/\d+\|/);
   });
@@ -444,6 +577,27 @@ describe('deploy.sh against stand-in gcloud and bq', () => {
     expect(cloud.calls().join('\n')).not.toContain('webhook-value-7c1e9d');
     expect(run.stdout + run.stderr).not.toContain('webhook-value-7c1e9d');
   });
+
+  test('the webhook is on no command line of any process the deploy starts, the check of the job settings included', () => {
+    const cloud = fakeCloud();
+    const trace = join(cloud.dir, 'execve.trace');
+    const found = spawnSync('strace', ['-V'], { encoding: 'utf8' });
+    if (found.error) throw new Error(`strace is needed for this test and did not run (${found.error.message}); scripts/test.sh installs it from Debian's packages`);
+    // Every program started, with its arguments in full; environments are left out (/* N vars */).
+    const run = runDeploy(ARGS, cloud.env({ SLACK_WEBHOOK_URL: FAKE_WEBHOOK }), {
+      prefix: ['strace', '-f', '-qq', '-e', 'trace=execve', '-s', '1000000', '-o', trace],
+    });
+    expect(run.stderr).not.toMatch(/ERROR|deploy:/);
+    expect(run.status).toBe(0);
+    const started = readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('execve('));
+    // The trace holds the job's own check and the stand-in CLI's calls, so it sees what the deploy starts.
+    expect(started).toContainEqual(expect.stringMatching(/jobs\/main\.js", "--check-config"\]/));
+    expect(started).toContainEqual(expect.stringContaining('"secrets", "versions", "add"'));
+    expect(started.filter((line) => line.includes('webhook-value-7c1e9d'))).toEqual([]);
+    expect(cloud.read(`resources/secret-value/${SECRET}`)).toBe(FAKE_WEBHOOK);
+  }, 180_000);
 
   test('keeps the existing secret when no webhook is given, and adds a version when the webhook changes', () => {
     const cloud = fakeCloud();
@@ -532,16 +686,22 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
     const env = cloud.env({ BATCH_COLLECTION: 'nightly_batches', HEALING_COLLECTION: 'ops_heals', FAKE_CLOUD_INDEX_BUILDING_LISTS: '1', INDEX_POLL_SECONDS: '1' });
     const args = [...ARGS, '--no-slack', '--only=firestore,indexes'];
 
-    const first = runDeploy(args, env, checkout);
+    const first = runDeploy(args, env, { checkout });
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(creations(cloud.calls())).toEqual(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals', 'index on ops_heals_control']);
+    const configured = { prediction_batches: 'nightly_batches', healing_events: 'ops_heals' } as Record<string, string>;
+    const indexes = [
+      ...INDEX_FILE.indexes.map(({ collectionGroup, fields }) => `${configured[collectionGroup]} (${fields.map(({ fieldPath }) => fieldPath).join(',')})`),
+      'ops_heals_control (kind,until)',
+    ];
+    expect(creations(cloud.calls())).toEqual(indexes.map((index) => `index on ${index.split(' ')[0]}`));
+    expect(creations(cloud.calls())).toEqual(expect.arrayContaining(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals_control']));
     expect(cloud.calls()).toContainEqual(expect.stringContaining('--collection-group=ops_heals_control --query-scope=collection --field-config=field-path=kind,order=ascending --field-config=field-path=until,order=ascending'));
-    expect(first.stdout).toContain('still building: nightly_batches (is_complete,created_at), ops_heals (healing_type,timestamp), ops_heals (healing_type,success,timestamp), ops_heals (healing_type,verdict.verdict,verdict.checked_at), ops_heals (healing_type,verdict.verdict,verdict.checked_at,verdict.late_players), ops_heals (verdict_due,timestamp), ops_heals_control (kind,until)');
+    expect(first.stdout).toContain(`still building: ${indexes.join(', ')}`);
     expect(first.stdout).toContain('every index of deploy/firestore.indexes.json is ready');
 
     const before = cloud.calls().length;
-    const second = runDeploy(args, env, checkout);
+    const second = runDeploy(args, env, { checkout });
     expect(second.status).toBe(0);
     expect(creations(cloud.calls().slice(before))).toEqual([]);
     expect(second.stdout).toContain('index exists: ops_heals_control (kind,until)');
@@ -571,7 +731,7 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
   ])('an index file with %s stops the deploy before any command, exit 2, naming it', (_name, edit, message) => {
     const checkout = checkoutWithIndexes(edit);
     const cloud = fakeCloud();
-    const run = runDeploy([...ARGS, '--no-slack', '--dry-run'], cloud.env(), checkout);
+    const run = runDeploy([...ARGS, '--no-slack', '--dry-run'], cloud.env(), { checkout });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(message);
     expect(plannedCommands(run)).toEqual([]);
@@ -593,6 +753,7 @@ describe('deploy.sh options', () => {
     ['--digest-weekday=someday', '--digest-weekday must be a day from monday to sunday'],
     ['--notification-channels=a b', '--notification-channels must be comma-separated notification channel ids'],
     ['--index-wait=soon', '--index-wait must be a duration'],
+    ['--build-bucket=My_Bucket', '--build-bucket must be a bucket name'],
   ])('%s is a usage error (exit 2) naming it', (option, message) => {
     const run = runDeploy([...ARGS, '--dry-run', option], { SLACK_WEBHOOK_URL: FAKE_WEBHOOK });
     expect(run.status).toBe(2);

@@ -22,25 +22,36 @@ with the job's own rules, by building it and running auto-batch-cleanup --check-
 
 Creates what is missing and updates what exists, in this order (step names for --only):
   apis        enable the Google Cloud APIs the deploy and the job use
-  bigquery    the dataset, and the healing events table from schemas/healing_events.json
-              (partitioned by day on timestamp, clustered by healing_type); new NULLABLE
-              columns are added to an existing table in place
+  bigquery    the dataset; the healing events table from schemas/healing_events.json
+              (partitioned by day on timestamp, clustered by healing_type) and the heal verdicts
+              table from schemas/heal_verdicts.json (partitioned by day on checked_at), new
+              NULLABLE columns added to an existing table in place; and the view
+              <HEALING_TABLE>_unique, one row per healing_id (the earliest), for readers other
+              than analyze-healing
   firestore   the composite indexes of deploy/firestore.indexes.json (the Firebase CLI's format,
               naming the default collections; each is mapped to the configured one:
               prediction_batches to BATCH_COLLECTION, healing_events to HEALING_COLLECTION,
               healing_events_SUFFIX to HEALING_COLLECTION_SUFFIX)
-  accounts    the job's service account (Firestore user, BigQuery data editor on the dataset,
-              BigQuery job user) and the scheduler's (allowed only to start the jobs)
+  accounts    the job's service account (Firestore user; BigQuery data editor on the events
+              and verdicts tables only, not the dataset; BigQuery job user) and the scheduler's
+              (allowed only to start the jobs); a data editor role on the dataset from an earlier
+              deploy is removed
   secret      the Slack webhook in Secret Manager, readable by the job's and the digests' accounts
-  image       the container image, built by Cloud Build into Artifact Registry
+  image       the container image, built by Cloud Build into Artifact Registry as its own service
+              account (Artifact Registry writer on the repository, Storage object viewer on the
+              bucket the source is uploaded to, log writer; nothing else), from the files
+              .gcloudignore lets through and deploy/cloudbuild.yaml
   job         the Cloud Run Job auto-batch-cleanup, with the webhook mounted as a secret
   digests     the Cloud Run Jobs healing-digest-daily (analyze-healing --last 24h --compare
               --slack) and healing-digest-weekly (--last 7d), their service account (reads
-              BigQuery and the webhook secret, nothing else) and their Cloud Scheduler triggers
+              the events and verdicts tables, runs queries, reads the webhook secret; nothing
+              else) and their Cloud Scheduler triggers
   monitoring  in Cloud Monitoring: log-based metrics from the job's run summary, the alert
-              policies "auto-batch-cleanup is not running" (no run summary for 45 minutes) and
-              "auto-batch-cleanup run failed or hit the safety brake", and a dashboard; their
-              definitions are the files in deploy/monitoring/
+              policies "auto-batch-cleanup is not running" (no run summary for 45 minutes),
+              "auto-batch-cleanup run failed or hit the safety brake" and "auto-batch-cleanup
+              events pending export grew for an hour" (a run ends with more pending_export than
+              a run an hour earlier), and a dashboard; their definitions are the files in
+              deploy/monitoring/
   indexes     wait until every Firestore index is READY (new ones take minutes to build)
   scheduler   the Cloud Scheduler trigger that runs the job every 15 minutes
   check       execute the deployed job once with --check and wait: every query it makes, and the
@@ -53,6 +64,8 @@ Options (environment variable in brackets; a flag wins):
                           [REGION, CLOUDSDK_RUN_REGION]
   --bq-location LOC       location of a new BigQuery dataset [BQ_LOCATION; default US]
   --repository NAME       Artifact Registry repository [ARTIFACT_REPOSITORY; default auto-batch-cleanup]
+  --build-bucket NAME     Cloud Storage bucket the image's source is uploaded to for Cloud Build,
+                          made in --region [BUILD_BUCKET; default PROJECT-auto-batch-cleanup-build]
   --image-tag TAG         image tag [IMAGE_TAG; default the git commit, plus a timestamp when the
                           checkout has uncommitted changes]; an existing tag is not rebuilt
   --secret NAME           Secret Manager secret for the webhook
@@ -84,6 +97,7 @@ Options (environment variable in brackets; a flag wins):
 The job's settings come from the environment at deploy time (defaults in brackets):
   BATCH_COLLECTION [prediction_batches]  HEALING_COLLECTION [healing_events]
   HEALING_DATASET [nba_orchestration]    HEALING_TABLE [healing_events]
+  HEALING_VERDICT_TABLE [heal_verdicts]  VERIFY_MINUTES [60]  VERIFY_HOURS [24]
   STALL_MINUTES [15]  MIN_COMPLETION_PCT [90]  MAX_AGE_HOURS [24]  MAX_HEALS_PER_RUN [25]
   EXPORT_DEADLINE_SECONDS [60]  SLACK_DEADLINE_SECONDS [15]  LOG_LEVEL [info]
 They are checked by the job itself before anything runs (a value it refuses stops the deploy with
@@ -102,6 +116,7 @@ project=${GOOGLE_CLOUD_PROJECT:-${CLOUDSDK_CORE_PROJECT:-}}
 region=${REGION:-${CLOUDSDK_RUN_REGION:-}}
 bq_location=${BQ_LOCATION:-US}
 repository=${ARTIFACT_REPOSITORY:-auto-batch-cleanup}
+build_bucket=${BUILD_BUCKET:-}
 image_tag=${IMAGE_TAG:-}
 secret=${SLACK_SECRET:-auto-batch-cleanup-slack-webhook}
 webhook_file=${SLACK_WEBHOOK_FILE:-}
@@ -128,7 +143,7 @@ while [ "$#" -gt 0 ]; do
   option=$1 value=''
   case $option in
     --*=*) value=${option#*=} option=${option%%=*} ;;
-    --project | --region | --bq-location | --repository | --image-tag | --secret | \
+    --project | --region | --bq-location | --repository | --build-bucket | --image-tag | --secret | \
       --slack-webhook-file | --notification-channels | --digest-time | --digest-tz | \
       --digest-weekday | --tasks | --task-timeout | --max-retries | --index-wait | --only)
       [ "$#" -ge 2 ] || usage_error "$option needs a value"
@@ -141,6 +156,7 @@ while [ "$#" -gt 0 ]; do
     --region) region=$value ;;
     --bq-location) bq_location=$value ;;
     --repository) repository=$value ;;
+    --build-bucket) build_bucket=$value ;;
     --image-tag) image_tag=$value ;;
     --secret) secret=$value ;;
     --slack-webhook-file) webhook_file=$value ;;
@@ -172,6 +188,9 @@ matches --project "$project" '^[a-z][-a-z0-9.:]*[a-z0-9]$' 'a Google Cloud proje
 matches --region "$region" '^[a-z]+-[a-z]+[0-9]+$' 'a region such as europe-west1'
 matches --bq-location "$bq_location" '^[A-Za-z0-9-]+$' 'a BigQuery location such as US or europe-west1'
 matches --repository "$repository" '^[a-z][-a-z0-9]*$' 'lowercase letters, digits and dashes'
+# A domain-scoped project (example.com:name) has characters a bucket name cannot have.
+build_bucket=${build_bucket:-$(tr ':.' '--' <<<"$project")-auto-batch-cleanup-build}
+matches --build-bucket "$build_bucket" '^[a-z0-9][-a-z0-9_]{1,61}[a-z0-9]$' 'a bucket name of 3 to 63 lowercase letters, digits, dashes and underscores'
 matches --secret "$secret" '^[A-Za-z0-9_-]+$' 'letters, digits, dashes and underscores'
 channel='([A-Za-z0-9_-]+|projects/[a-z][-a-z0-9.:]*/notificationChannels/[A-Za-z0-9_-]+)'
 matches --notification-channels "$notification_channels" "^($channel(,$channel)*)?$" \
@@ -230,7 +249,7 @@ if [ "$slack" = on ]; then
   fi
 fi
 
-# Paths from here on are relative to the checkout's top folder, which is also what Cloud Build uploads.
+# Paths from here on are relative to the checkout's top folder, which Cloud Build gets (what .gcloudignore lets through).
 cd "$root"
 work_dir=$(mktemp -d)
 trap 'rm -rf "$work_dir"' EXIT
@@ -250,17 +269,22 @@ json time-zone "$digest_tz" || usage_error "--digest-tz must be a time zone such
 
 dataset=${HEALING_DATASET:-nba_orchestration}
 table=${HEALING_TABLE:-healing_events}
+verdict_table=${HEALING_VERDICT_TABLE:-heal_verdicts}
 batch_collection=${BATCH_COLLECTION:-prediction_batches}
 healing_collection=${HEALING_COLLECTION:-healing_events}
 log_level=${LOG_LEVEL:-info}
 job_settings=(
   "GOOGLE_CLOUD_PROJECT=$project" "BATCH_COLLECTION=$batch_collection"
   "HEALING_COLLECTION=$healing_collection" "HEALING_DATASET=$dataset" "HEALING_TABLE=$table"
+  "HEALING_VERDICT_TABLE=$verdict_table"
   "STALL_MINUTES=${STALL_MINUTES:-15}" "MIN_COMPLETION_PCT=${MIN_COMPLETION_PCT:-90}"
   "MAX_AGE_HOURS=${MAX_AGE_HOURS:-24}" "MAX_HEALS_PER_RUN=${MAX_HEALS_PER_RUN:-25}"
+  "VERIFY_MINUTES=${VERIFY_MINUTES:-60}" "VERIFY_HOURS=${VERIFY_HOURS:-24}"
   "DRY_RUN=$job_dry_run" "EXPORT_DEADLINE_SECONDS=${EXPORT_DEADLINE_SECONDS:-60}"
   "SLACK_DEADLINE_SECONDS=${SLACK_DEADLINE_SECONDS:-15}" "LOG_LEVEL=$log_level"
 )
+
+matches HEALING_VERDICT_TABLE "$verdict_table" '^[A-Za-z_][A-Za-z0-9_]{0,1023}$' 'a BigQuery table name (letters, digits, underscores)'
 
 # The webhook is checked by the job's rules too; it is never printed.
 # shellcheck source=/dev/null
@@ -282,7 +306,9 @@ readonly image="$registry/$image_name:$image_tag"
 readonly job_account="auto-batch-cleanup-job@$project.iam.gserviceaccount.com"
 readonly scheduler_account="auto-batch-cleanup-invoker@$project.iam.gserviceaccount.com"
 readonly digest_account="healing-digest@$project.iam.gserviceaccount.com"
+readonly build_account="auto-batch-cleanup-build@$project.iam.gserviceaccount.com"
 readonly table_id="$project:$dataset.$table"
+readonly verdict_table_id="$project:$dataset.$verdict_table"
 
 # Every step's file, so a step can use another's helpers (indexes reads the index file as firestore does).
 for name in "${all_steps[@]}"; do
@@ -300,7 +326,7 @@ if [ "$dry_run" = true ]; then
   say "on a project where things exist, the real run updates them instead of creating them."
 fi
 say "Deploying $job_name to project $project, region $region"
-say "image $image; job account $job_account; scheduler account $scheduler_account"
+say "image $image; job account $job_account; scheduler account $scheduler_account; build account $build_account"
 say "steps: ${steps[*]}"
 if [ "$slack" = off ]; then say "--no-slack: no Slack secret and no digest job; the job alerts to its log only"; fi
 if [ "$skip_check" = true ]; then say "--skip-check: the deployed job is not executed with --check at the end"; fi

@@ -14,6 +14,7 @@ import { plannedCommands, repoRoot, runDeploy } from './test-support/deployScrip
 const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'local-healing';
 const emulator = process.env.BIGQUERY_EMULATOR_HOST ?? 'http://127.0.0.1:9050';
 const schema: TableField[] = JSON.parse(readFileSync(join(repoRoot, 'schemas/healing_events.json'), 'utf8'));
+const verdictSchema: TableField[] = JSON.parse(readFileSync(join(repoRoot, 'schemas/heal_verdicts.json'), 'utf8'));
 
 const home = mkdtempSync(join(tmpdir(), 'deploy-bq-'));
 mkdirSync(join(home, 'gcloud'));
@@ -31,8 +32,8 @@ function deployTable(dataset: string) {
   });
 }
 
-/** Each bq call goes through the gcloud wrapper and the emulator answers slowly under load. */
-const SLOW = 180_000;
+/** Each bq call goes through the gcloud wrapper (seconds of Python each) and the emulator answers slowly under load. */
+const SLOW = 360_000;
 
 const shape = (fields: TableField[] | undefined) => (fields ?? []).map(({ name, type, mode }) => `${name} ${type} ${mode ?? 'NULLABLE'}`);
 
@@ -50,7 +51,7 @@ describe('deploy.sh table step with bq against the BigQuery emulator', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  test('creates the dataset and the table from the schema file, partitioned by day on timestamp and clustered by healing_type; a second run changes nothing', async () => {
+  test('creates the dataset, both tables from their schema files (events partitioned by day on timestamp, verdicts on checked_at) and the view of the earliest row per healing_id; a second run changes no table and makes the view again in place', async () => {
     const dataset = newDataset();
     const first = deployTable(dataset);
     expect(first.stderr).toBe('');
@@ -60,12 +61,36 @@ describe('deploy.sh table step with bq against the BigQuery emulator', () => {
     expect(metadata.timePartitioning).toEqual(expect.objectContaining({ type: 'DAY', field: 'timestamp' }));
     expect(metadata.clustering).toEqual({ fields: ['healing_type'] });
     expect(shape(metadata.schema?.fields)).toEqual(shape(schema));
+    const [verdicts] = await bigquery.dataset(dataset).table('heal_verdicts').getMetadata();
+    expect(verdicts.timePartitioning).toEqual(expect.objectContaining({ type: 'DAY', field: 'checked_at' }));
+    expect(verdicts.clustering).toEqual({ fields: ['healing_type', 'verdict'] });
+    expect(shape(verdicts.schema?.fields)).toEqual(shape(verdictSchema));
+
+    const event = { healing_type: 'batch_cleanup', trigger_reason: 'stalled', action_taken: 'completed', success: true };
+    await bigquery.dataset(dataset).table('healing_events').insert([
+      { ...event, healing_id: 'twice', timestamp: '2026-11-20T10:00:00Z', action_taken: 'first' },
+      { ...event, healing_id: 'twice', timestamp: '2026-11-20T10:05:00Z', action_taken: 'second' },
+      { ...event, healing_id: 'once', timestamp: '2026-11-20T11:00:00Z' },
+    ]);
+    const unique = async () => {
+      const [rows] = await bigquery.query(`SELECT healing_id, action_taken FROM \`${project}.${dataset}.healing_events_unique\` ORDER BY healing_id`);
+      return rows;
+    };
+    const earliest = [
+      { healing_id: 'once', action_taken: 'completed' },
+      { healing_id: 'twice', action_taken: 'first' },
+    ];
+    expect(await unique()).toEqual(earliest);
 
     const again = deployTable(dataset);
+    expect(again.stderr).toBe('');
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`dataset ${dataset} exists`);
     expect(again.stdout).toContain('table healing_events exists with every column');
-    expect(plannedCommands(again).filter((line) => / (mk|update) /.test(line))).toEqual([]);
+    expect(again.stdout).toContain('table heal_verdicts exists with every column');
+    const changes = plannedCommands(again).filter((line) => / (mk|update) /.test(line));
+    expect(changes).toEqual([expect.stringMatching(new RegExp(` update --use_legacy_sql=false --view=.* ${project}:${dataset}\\.healing_events_unique$`))]);
+    expect(await unique()).toEqual(earliest);
   }, SLOW);
 
   test("adds the schema file's new NULLABLE columns to the existing nine-column table in place, keeping its rows", async () => {

@@ -91,10 +91,10 @@ function shape(args: string[]): string {
   return [...path, ...flags.sort()].join(' ');
 }
 
-/** Files a command reads: --*file*=PATH and --schema=PATH values, and positional *.json arguments. */
+/** Files a command reads: --*file*=PATH, --schema=PATH and --config=PATH values, and positional *.json arguments. */
 function filesRead(args: string[]): string[] {
   return args.flatMap((arg) => {
-    const flag = /^--[\w-]*(?:file|schema)[\w-]*=(.+)$/.exec(arg);
+    const flag = /^--(?:[\w-]*file[\w-]*|schema|config)=(.+)$/.exec(arg);
     if (flag) return flag[1] === '-' ? [] : [flag[1]!];
     return !arg.startsWith('-') && arg.endsWith('.json') ? [arg] : [];
   });
@@ -146,6 +146,11 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
     const cloud = new FakeCloud();
     clouds.push(cloud);
     const env = cloud.env({ SLACK_WEBHOOK_URL: WEBHOOK });
+    // Roles an earlier deploy granted on the whole dataset, so the run prints the commands that remove them.
+    writeFileSync(
+      join(cloud.state, 'bigquery-bindings'),
+      `${PROJECT}:nba_orchestration serviceAccount:auto-batch-cleanup-job@${PROJECT}.iam.gserviceaccount.com roles/bigquery.dataEditor\n`,
+    );
     plans.push(runDeploy([...ARGS, `--notification-channels=${CHANNELS}`], env));
     // The stand-in's table loses a column, so the second run also prints the update that adds it.
     const schema: Array<{ name: string }> = JSON.parse(readFileSync(join(repoRoot, 'schemas/healing_events.json'), 'utf8'));
@@ -183,9 +188,16 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
     expect([...kinds].sort()).toEqual(
       expect.arrayContaining([
         'bq add-iam-policy-binding',
+        'bq get-iam-policy',
+        'bq remove-iam-policy-binding',
         'bq mk',
         'bq show',
         'bq update',
+        'gcloud artifacts repositories add-iam-policy-binding',
+        'gcloud builds submit',
+        'gcloud storage buckets add-iam-policy-binding',
+        'gcloud storage buckets create',
+        'gcloud storage buckets describe',
         'gcloud alpha monitoring policies create',
         'gcloud alpha monitoring policies update',
         'gcloud logging metrics create',
@@ -234,10 +246,11 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
         `${shapes.size} shapes of ${commands.length} distinct commands checked with the real CLI in ${Math.round((Date.now() - started) / 1000)} s\n`,
       );
     },
-    240_000,
+    // About fifty shapes, a second or two of Python each, on a machine others share.
+    480_000,
   );
 
-  test('each definition in deploy/monitoring, and each index of deploy/firestore.indexes.json, reads into the API message gcloud sends, with no unknown field or value', () => {
+  test('each definition in deploy/monitoring, each index of deploy/firestore.indexes.json, the build config and the bucket lifecycle read into the API message gcloud sends, with no unknown field or value', () => {
     const info = spawnSync('gcloud', ['info', '--format=value(basic.python_location,installation.sdk_root)'], {
       env: cliEnvironment('gcloud', port),
       encoding: 'utf8',
@@ -252,6 +265,8 @@ describe('every command deploy.sh prints is accepted by the real Google Cloud CL
       ...POLICY_FILES.map((file) => ['policy', file]),
       ['dashboard', 'deploy/monitoring/dashboard.json'],
       ['indexes', 'deploy/firestore.indexes.json'],
+      ['build', 'deploy/cloudbuild.yaml'],
+      ['lifecycle', 'deploy/build-bucket-lifecycle.json'],
     ];
     const verdicts = definitions.map(([kind, file]) => {
       const result = check(kind!, file!);

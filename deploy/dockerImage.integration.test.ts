@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { repoRoot } from './test-support/deployScript.js';
+import { dockerignore } from './test-support/dockerignore.js';
 
 // There is no Docker engine on these machines, so this check plays the Dockerfile in plain folders:
 // one folder per stage standing for its WORKDIR, COPY applied with .dockerignore, and the RUN
@@ -60,39 +61,6 @@ function parseDockerfile(text: string): Array<Pick<Stage, 'name' | 'from' | 'ins
     }
   }
   return stages;
-}
-
-/** .dockerignore as Docker reads it: the last pattern matching a path or one of its folders decides. */
-function dockerignore(text: string): (path: string) => boolean {
-  const rules = text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const negate = line.startsWith('!');
-      const pattern = posix.normalize(line.replace(/^!/, '').replace(/^\/+/, '')).replace(/\/+$/, '');
-      const source = pattern
-        .split(/(\*\*\/|\/\*\*|\*\*|\*|\?)/)
-        .map((part) => {
-          if (part === '**/') return '(?:.*/)?';
-          if (part === '/**') return '(?:/.*)?';
-          if (part === '**') return '.*';
-          if (part === '*') return '[^/]*';
-          if (part === '?') return '[^/]';
-          return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-        })
-        .join('');
-      return { negate, regex: new RegExp(`^${source}$`) };
-    });
-  return (path) => {
-    const parts = path.split('/');
-    const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
-    let ignored = false;
-    for (const rule of rules) {
-      if (candidates.some((candidate) => rule.regex.test(candidate))) ignored = !rule.negate;
-    }
-    return ignored;
-  };
 }
 
 const ignored = dockerignore(readFileSync(join(repoRoot, '.dockerignore'), 'utf8'));

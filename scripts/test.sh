@@ -16,6 +16,8 @@ npm run --silent typecheck || fail_setup "type check failed"
 
 command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; } ||
   echo "shellcheck could not be installed; the shellcheck test will fail" >&2
+command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq strace; } ||
+  echo "strace could not be installed; the deploy test that traces every command line will fail" >&2
 command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } ||
   echo "chromium could not be installed; the --html test in Chromium will fail" >&2
 

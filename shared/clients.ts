@@ -1,5 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { Firestore } from '@google-cloud/firestore';
+import type { CancellableRequests } from './cancellableRequests.js';
 
 const BIGQUERY_ENDPOINT = 'https://bigquery.googleapis.com';
 /** How long the metadata server gets to answer before this process is taken to run outside Google Cloud. */
@@ -11,6 +12,12 @@ export interface FirestoreTarget {
   projectId?: string | undefined;
   /** `host:port` of the Firestore emulator; unset for Google. */
   firestoreEmulatorHost?: string | undefined;
+}
+
+/** How a Firestore client behaves beyond where it connects. */
+export interface FirestoreClientOptions {
+  /** Lets the client's owner cancel every request it has sent (see CancellableRequests). Default none: requests run their course. */
+  requests?: CancellableRequests | undefined;
 }
 
 /** Where a BigQuery client connects. */
@@ -27,11 +34,12 @@ export interface BigQueryTarget {
  * domain is given rather than looked up, which would probe the metadata server and print a
  * MetadataLookupWarning outside Google Cloud.
  */
-export function createFirestore({ projectId, firestoreEmulatorHost }: FirestoreTarget): Firestore {
+export function createFirestore({ projectId, firestoreEmulatorHost }: FirestoreTarget, { requests }: FirestoreClientOptions = {}): Firestore {
   return new Firestore({
     ignoreUndefinedProperties: true,
     ...(projectId === undefined ? {} : { projectId }),
     ...(firestoreEmulatorHost === undefined ? {} : { host: firestoreEmulatorHost, ssl: false, clientOptions: { universeDomain: 'googleapis.com' } }),
+    ...requests?.firestoreSettings,
   });
 }
 

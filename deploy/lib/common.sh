@@ -124,9 +124,24 @@ grant_project_role() {
     --role="$2" --condition=None --format=none
 }
 
-grant_dataset_role() {
-  run bq --project_id="$project" add-iam-policy-binding --member="serviceAccount:$1" \
-    --role="$2" "$project:$dataset"
+# Grants ROLE on one BigQuery table (project:dataset.table) only, not on its dataset.
+grant_table_role() {
+  run bq --project_id="$project" add-iam-policy-binding --member="serviceAccount:$1" --role="$2" "$3"
+}
+
+# Earlier deploys granted ROLE on the whole dataset; the grants on its tables replace that one, so it
+# is removed where the dataset's policy has it.
+revoke_dataset_role() {
+  local member="serviceAccount:$1" role=$2
+  capture bq --project_id="$project" get-iam-policy --format=json "$project:$dataset"
+  if [ "$dry_run" = true ]; then
+    say "(a real run removes $role on the dataset from $1 here, where an earlier deploy granted it)"
+    return
+  fi
+  printf '%s\n' "$captured" >"$work_dir/dataset-policy.json"
+  if json binds "$work_dir/dataset-policy.json" "$role" "$member"; then
+    run bq --project_id="$project" remove-iam-policy-binding --member="$member" --role="$role" "$project:$dataset"
+  fi
 }
 
 grant_secret_access() {

@@ -5,6 +5,17 @@
 # Sourced by deploy.sh, which sets job_settings, tasks, webhook, work_dir, root and node.
 # shellcheck disable=SC2154
 
+# Runs a command with exactly the environment the deployed job gets: its settings, its task, and the
+# webhook. Built with the shell's own export in a subshell, never as arguments of env, so the webhook
+# is on no command line (where ps shows it to every user of the machine).
+run_with_job_environment() (
+  local name
+  for name in $(compgen -e); do export -n "${name?}"; done
+  export PATH="$PATH" "${job_settings[@]}" CLOUD_RUN_TASK_COUNT="$tasks" CLOUD_RUN_TASK_INDEX=0
+  if [ -n "$webhook" ]; then export SLACK_WEBHOOK_URL="$webhook"; fi
+  exec "$@"
+)
+
 # Builds the job from this checkout into the work folder (not dist/, which other tools may be
 # using) and runs its --check-config with exactly the environment the deployed job gets.
 check_job_settings() {
@@ -15,9 +26,7 @@ check_job_settings() {
     cat "$work_dir/build.log" >&2
     fail "the job does not build from this checkout (node_modules/.bin/tsc -p tsconfig.json), so its settings cannot be checked"
   fi
-  local check_env=(PATH="$PATH" "${job_settings[@]}" CLOUD_RUN_TASK_COUNT="$tasks" CLOUD_RUN_TASK_INDEX=0)
-  if [ -n "$webhook" ]; then check_env+=(SLACK_WEBHOOK_URL="$webhook"); fi
-  answer=$(env -i "${check_env[@]}" "$node" "$build/jobs/main.js" --check-config 2>"$work_dir/check-config") || status=$?
+  answer=$(run_with_job_environment "$node" "$build/jobs/main.js" --check-config 2>"$work_dir/check-config") || status=$?
   if [ "$status" -eq 0 ] && [ "$answer" = 'configuration ok' ]; then
     say "the job's settings pass its own check (auto-batch-cleanup --check-config): $answer"
   elif [ "$status" -eq 2 ]; then

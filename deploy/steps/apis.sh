@@ -6,7 +6,7 @@ readonly apis=(
   run.googleapis.com cloudscheduler.googleapis.com cloudbuild.googleapis.com
   artifactregistry.googleapis.com secretmanager.googleapis.com firestore.googleapis.com
   bigquery.googleapis.com iam.googleapis.com cloudresourcemanager.googleapis.com
-  logging.googleapis.com monitoring.googleapis.com
+  logging.googleapis.com monitoring.googleapis.com storage.googleapis.com
 )
 
 step_apis() {

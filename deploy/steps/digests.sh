@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Step "digests": the Slack digests of analyze-healing as two Cloud Run Jobs with fixed arguments,
 # healing-digest-daily (--last 24h) and healing-digest-weekly (--last 7d), both --compare --slack,
-# from the job's image; their own service account that only reads BigQuery and the webhook secret;
+# from the job's image; their own service account that only reads the events and verdicts tables
+# (and runs queries) and the webhook secret;
 # and a Cloud Scheduler trigger for each at --digest-time in --digest-tz. Fixed arguments keep the
 # scheduler's account at roles/run.invoker (overriding arguments would need more). Sourced by deploy.sh.
 # shellcheck disable=SC2154
@@ -16,11 +17,13 @@ step_digests() {
   fi
   ensure_service_account "$digest_account" "healing digests of analyze-healing"
   grant_project_role "$digest_account" roles/bigquery.jobUser
-  grant_dataset_role "$digest_account" roles/bigquery.dataViewer
+  grant_table_role "$digest_account" roles/bigquery.dataViewer "$table_id"
+  grant_table_role "$digest_account" roles/bigquery.dataViewer "$verdict_table_id"
+  revoke_dataset_role "$digest_account" roles/bigquery.dataViewer
   grant_secret_access "$digest_account"
 
   local hour=${digest_time%%:*} minute=${digest_time##*:} name window cron description env_vars
-  env_vars="GOOGLE_CLOUD_PROJECT=$project,HEALING_DATASET=$dataset,HEALING_TABLE=$table,LOG_LEVEL=$log_level"
+  env_vars="GOOGLE_CLOUD_PROJECT=$project,HEALING_DATASET=$dataset,HEALING_TABLE=$table,HEALING_VERDICT_TABLE=$verdict_table,LOG_LEVEL=$log_level"
   for name in "${digest_jobs[@]}"; do
     if [ "$name" = healing-digest-daily ]; then
       window=24h cron="$((10#$minute)) $((10#$hour)) * * *"

@@ -1,7 +1,8 @@
 """Reads a definition file of deploy/monitoring into the Google Cloud CLI's own API message class
 (the one gcloud sends), and names every field the API does not have and every unknown enum value.
 
-Usage: python3 check_definition.py SDK_ROOT KIND FILE, KIND one of metric, policy, dashboard, indexes.
+Usage: python3 check_definition.py SDK_ROOT KIND FILE, KIND one of metric, policy, dashboard, indexes,
+build (a Cloud Build config in YAML), lifecycle (a bucket's lifecycle, read as the Bucket's "lifecycle").
 For indexes (deploy/firestore.indexes.json, the Firebase CLI's format) each entry of "indexes" is read
 as the Firestore Admin API's Index, its collectionGroup being the part of the index's name it names.
 Prints "ok" and exits 0, or prints one line per problem and exits 1. Run it with gcloud's python.
@@ -21,6 +22,8 @@ API, VERSION, CLASS = {
     'policy': ('monitoring', 'v3', 'AlertPolicy'),
     'dashboard': ('monitoring', 'v1', 'Dashboard'),
     'indexes': ('firestore', 'v1', 'GoogleFirestoreAdminV1Index'),
+    'build': ('cloudbuild', 'v1', 'Build'),
+    'lifecycle': ('storage', 'v1', 'Bucket'),
 }[kind]
 message_class = getattr(apis.GetMessagesModule(API, VERSION), CLASS)
 
@@ -37,6 +40,11 @@ if kind == 'indexes':
             problems.append(f'indexes[{index}]: no collectionGroup')
         rest = {key: value for key, value in entry.items() if key != 'collectionGroup'}
         messages.append((f'indexes[{index}]', encoding.JsonToMessage(message_class, json.dumps(rest))))
+elif kind == 'build':
+    from googlecloudsdk.core import yaml  # noqa: E402
+    messages = [(CLASS, encoding.JsonToMessage(message_class, json.dumps(yaml.load(text))))]
+elif kind == 'lifecycle':
+    messages = [(CLASS, encoding.JsonToMessage(message_class, json.dumps({'lifecycle': json.loads(text)})))]
 else:
     messages = [(CLASS, encoding.JsonToMessage(message_class, text))]
 

@@ -13,16 +13,22 @@ export interface DeployRun {
   stderr: string;
 }
 
-/**
- * Runs deploy/deploy.sh with only the given environment (plus PATH and HOME), so the caller's settings cannot leak in;
- * from this checkout, or from `checkout` (see copyCheckout).
- */
-export function runDeploy(args: string[], env: Record<string, string>, checkout = repoRoot): DeployRun {
-  const result = spawnSync('bash', [join(checkout, 'deploy/deploy.sh'), ...args], {
+export interface DeployOptions {
+  /** The checkout whose deploy.sh runs (see copyCheckout); this one by default. */
+  checkout?: string;
+  /** A command that runs `bash deploy.sh ...` as its arguments, e.g. a tracer. */
+  prefix?: string[];
+}
+
+/** Runs deploy/deploy.sh with only the given environment (plus PATH and HOME), so the caller's settings cannot leak in. */
+export function runDeploy(args: string[], env: Record<string, string>, { checkout = repoRoot, prefix = [] }: DeployOptions = {}): DeployRun {
+  const [command = 'bash', ...commandArgs] = [...prefix, 'bash', join(checkout, 'deploy/deploy.sh'), ...args];
+  const result = spawnSync(command, commandArgs, {
     cwd: checkout,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...env },
     encoding: 'utf8',
-    timeout: 120_000,
+    // A run against the BigQuery emulator makes about ten bq calls, seconds of Python each on a busy machine.
+    timeout: 240_000,
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

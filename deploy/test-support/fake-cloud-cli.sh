@@ -122,10 +122,20 @@ fake_gcloud() {
     "artifacts repositories describe") describe repository "${words[3]}" ;;
     "artifacts repositories create") echo created | create repository "${words[3]}" ;;
     "artifacts docker images") [ "${words[3]}" = describe ] || unknown "$@"; describe image "${words[4]}" ;;
-    "builds submit "* | "builds submit")
-      exists repository "$(cut -d/ -f3 <<<"$(flag tag)")" || not_found builds.submit "repository of $(flag tag)"
-      echo built | create image "$(flag tag)"
+    "artifacts repositories add-iam-policy-binding")
+      exists repository "${words[3]}" || not_found artifacts.repositories.add-iam-policy-binding "${words[3]}"
+      printf '%s %s %s\n' "${words[3]}" "$(flag member)" "$(flag role)" >>"$state/repository-bindings"
       ;;
+    "storage buckets describe") describe bucket "${words[3]}" ;;
+    "storage buckets create")
+      from_file lifecycle-file >/dev/null
+      echo created | create bucket "${words[3]}"
+      ;;
+    "storage buckets add-iam-policy-binding")
+      exists bucket "${words[3]}" || not_found storage.buckets.add-iam-policy-binding "${words[3]}"
+      printf '%s %s %s\n' "${words[3]}" "$(flag member)" "$(flag role)" >>"$state/bucket-bindings"
+      ;;
+    "builds submit "* | "builds submit") fake_build ;;
     "run jobs deploy") printf '%s\n' "${all_args[@]}" | store run-job "${words[3]}" ;;
     "run jobs execute")
       exists run-job "${words[3]}" || not_found run.jobs.execute "${words[3]}"
@@ -150,6 +160,29 @@ fake_gcloud() {
       ;;
     *) unknown "$@" ;;
   esac
+}
+
+# A build from deploy/cloudbuild.yaml as a service account: it reads the source from the staging
+# bucket and pushes to the repository, so it fails unless the account may do both.
+fake_build() {
+  local image account bucket repository
+  from_file config >/dev/null
+  image=$(flag substitutions) || { echo "ERROR: (gcloud.builds.submit) INVALID_ARGUMENT: key in the template \"_IMAGE\" is not matched" >&2; exit 1; }
+  image=${image#_IMAGE=}
+  account=$(flag service-account) || { echo "ERROR: (gcloud.builds.submit) stand-in: builds must run as their own --service-account" >&2; exit 1; }
+  account=${account##*/}
+  bucket=$(flag gcs-source-staging-dir) || { echo "ERROR: (gcloud.builds.submit) stand-in: no --gcs-source-staging-dir" >&2; exit 1; }
+  bucket=$(cut -d/ -f1-3 <<<"$bucket")
+  repository=$(cut -d/ -f3 <<<"$image")
+  exists service-account "$account" || not_found builds.submit "service account $account"
+  exists bucket "$bucket" || not_found builds.submit "$bucket"
+  exists repository "$repository" || not_found builds.submit "repository of $image"
+  if ! grep -qxF "$bucket serviceAccount:$account roles/storage.objectViewer" "$state/bucket-bindings" 2>/dev/null ||
+    ! grep -qxF "$repository serviceAccount:$account roles/artifactregistry.writer" "$state/repository-bindings" 2>/dev/null; then
+    echo "ERROR: (gcloud.builds.submit) PERMISSION_DENIED: $account may not read $bucket or push to $repository" >&2
+    exit 1
+  fi
+  echo built | create image "$image"
 }
 
 # The display name a --filter='displayName="NAME"' asks for.
@@ -231,6 +264,10 @@ fake_bq() {
     mk)
       if has_flag dataset; then
         echo '{"kind":"bigquery#dataset"}' | create bigquery "$id"
+      elif flag view >/dev/null; then
+        exists bigquery "${id%.*}" || { echo "BigQuery error in mk operation: Not found: Dataset ${id%.*}"; exit 2; }
+        printf '{"type":"VIEW","view":{"query":%s}}\n' "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$(flag view)")" |
+          create bigquery "$id"
       elif has_flag table; then
         exists bigquery "${id%.*}" || { echo "BigQuery error in mk operation: Not found: Dataset ${id%.*}"; exit 2; }
         table_json "$(flag schema)" \
@@ -242,13 +279,44 @@ fake_bq() {
       ;;
     update)
       exists bigquery "$id" || { echo "BigQuery error in update operation: Not found: Table $id"; exit 2; }
+      if flag view >/dev/null; then
+        printf '{"type":"VIEW","view":{"query":%s}}\n' "$(node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$(flag view)")" |
+          store bigquery "$id"
+        return
+      fi
       local partitioning
       partitioning=$(sed -n 's/.*"timePartitioning":\({[^}]*}\).*/\1/p' "$(file_for bigquery "$id")")
       table_json "${words[2]}" "$partitioning" "$(flag clustering_fields)" | store bigquery "$id"
       ;;
     add-iam-policy-binding)
       exists bigquery "$id" || { echo "BigQuery error in add-iam-policy-binding operation: Not found: $id"; exit 2; }
-      printf '%s %s %s\n' "$id" "$(flag member)" "$(flag role)" >>"$state/dataset-bindings"
+      if ! grep -qxF "$id $(flag member) $(flag role)" "$state/bigquery-bindings" 2>/dev/null; then
+        printf '%s %s %s\n' "$id" "$(flag member)" "$(flag role)" >>"$state/bigquery-bindings"
+      fi
+      ;;
+    get-iam-policy)
+      # The policy as bq prints it: one binding per role, from the lines "id member role" of bigquery-bindings.
+      exists bigquery "$id" || { echo "BigQuery error in get-iam-policy operation: Not found: $id"; exit 2; }
+      node -e '
+        const [id, text] = process.argv.slice(1);
+        const bindings = new Map();
+        for (const line of text.split("\n").filter(Boolean)) {
+          const [resource, member, role] = line.split(" ");
+          if (resource === id) bindings.set(role, [...(bindings.get(role) ?? []), member]);
+        }
+        process.stdout.write(JSON.stringify({ bindings: [...bindings].map(([role, members]) => ({ role, members })), etag: "BwX=", version: 1 }) + "\n");
+      ' "$id" "$(cat "$state/bigquery-bindings" 2>/dev/null || true)"
+      ;;
+    remove-iam-policy-binding)
+      exists bigquery "$id" || { echo "BigQuery error in remove-iam-policy-binding operation: Not found: $id"; exit 2; }
+      local line
+      line="$id $(flag member) $(flag role)"
+      if ! grep -qxF "$line" "$state/bigquery-bindings" 2>/dev/null; then
+        echo "BigQuery error in remove-iam-policy-binding operation: No binding found for member '$(flag member)' in role '$(flag role)'"
+        exit 1
+      fi
+      grep -vxF "$line" "$state/bigquery-bindings" >"$state/bigquery-bindings.new" || true
+      mv "$state/bigquery-bindings.new" "$state/bigquery-bindings"
       ;;
     *) unknown "$@" ;;
   esac

@@ -1,5 +1,6 @@
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
+import type { CancellableRequests } from '../cancellableRequests.js';
 import { firstLine } from '../errorText.js';
 import { isAlreadyExists } from '../firestoreErrors.js';
 import { createHealingEvent, type HealingEvent, type HealingEventInput } from '../healingEvent.js';
@@ -11,8 +12,12 @@ import type { HealingRecorder, RecorderCloseResult } from './HealingRecorder.js'
 
 export interface FirestoreRecorderSettings {
   firestore: Firestore;
-  /** Whether close() terminates `firestore` (true when the recorder created it); such a client is also warmed up at once. */
-  ownsClient: boolean;
+  /**
+   * The requests of `firestore` when the recorder created it: such a client is warmed up at once, a
+   * write that times out has its requests cancelled, and close() cancels what is left and terminates
+   * the client. Undefined for a caller's client, which the recorder leaves alone.
+   */
+  requests: CancellableRequests | undefined;
   collection: string;
   logger: Logger;
   maxBufferedEvents: number;
@@ -24,6 +29,9 @@ export interface FirestoreRecorderSettings {
   closeTimeoutMs: number;
   now: () => Date;
 }
+
+/** How long close() waits, past its deadline, for its own client to close once every request is cancelled. */
+const RELEASE_GRACE_MS = 100;
 
 type Sleep = { promise: Promise<void>; wakeOnRecord: boolean; wake: () => void };
 
@@ -56,8 +64,10 @@ export class FirestoreRecorder implements HealingRecorder {
       generator: noJitterGenerator,
     });
     // A new Firestore client spends a few hundred ms of CPU setting itself up on its first request;
-    // one read now does that at startup instead of in the middle of the service's first heal.
-    this.warmUp = settings.ownsClient ? this.events.doc('_recorder_warm_up').get().then(() => undefined, () => undefined) : Promise.resolve();
+    // one request now does that at startup instead of in the middle of the service's first heal: an
+    // empty commit, which writes nothing (a read is a stream, which the library retries even once
+    // cancelled).
+    this.warmUp = settings.requests ? settings.firestore.batch().commit().then(() => undefined, () => undefined) : Promise.resolve();
     this.loop = this.run().catch((error: unknown) => {
       settings.logger.error(`healing recorder stopped writing: ${firstLine(error)}`, { unwritten: this.queue.length });
     });
@@ -90,6 +100,7 @@ export class FirestoreRecorder implements HealingRecorder {
     this.deadline = Date.now() + closeTimeoutMs;
     this.sleep?.wake();
     await within(this.loop, closeTimeoutMs);
+    this.sleep?.wake();
     const result: RecorderCloseResult = { written: this.written, unwritten: this.queue.length, dropped: this.dropped };
     if (result.unwritten > 0) {
       logger.error(`${result.unwritten} healing event(s) could not be written to Firestore before the ${closeTimeoutMs} ms close deadline and are lost`, {
@@ -98,16 +109,21 @@ export class FirestoreRecorder implements HealingRecorder {
       });
     }
     if (result.dropped > 0) logger.error(`${result.dropped} healing event(s) were dropped while recording`, { ...result });
-    if (this.settings.ownsClient) await this.terminateClient();
+    if (this.settings.requests) await this.releaseClient(this.settings.requests);
     return result;
   }
 
-  /** Releases the client without waiting past the close deadline (a hung connection may not answer). */
-  private async terminateClient(): Promise<void> {
+  /**
+   * Cancels the client's requests and terminates it, so nothing of it keeps the process alive. With
+   * every request cancelled the client closes at once; a close that still has not finished after the
+   * deadline (and a short grace) is not waited for.
+   */
+  private async releaseClient(requests: CancellableRequests): Promise<void> {
+    requests.cancelAll('the healing recorder is closed');
     const terminated = this.warmUp.then(() => this.settings.firestore.terminate()).catch((error: unknown) => {
       this.settings.logger.debug(`Firestore client did not close cleanly: ${firstLine(error)}`);
     });
-    await within(terminated, (this.deadline ?? 0) - Date.now());
+    await within(terminated, Math.max((this.deadline ?? 0) - Date.now(), RELEASE_GRACE_MS));
   }
 
   private drop(reason: string, input: HealingEventInput): undefined {
@@ -203,7 +219,11 @@ export class FirestoreRecorder implements HealingRecorder {
     const limit = Math.max(0, this.deadline === null ? this.settings.writeTimeoutMs : Math.min(this.settings.writeTimeoutMs, this.deadline - Date.now()));
     write.catch(() => undefined);
     const result = await within(write, limit, { unref: this.deadline === null });
-    if (result === TIMED_OUT) throw new Error(`Firestore did not answer within ${Math.round(limit)} ms`);
+    if (result === TIMED_OUT) {
+      const message = `Firestore did not answer within ${Math.round(limit)} ms`;
+      this.settings.requests?.cancel(message);
+      throw new Error(message);
+    }
     return result;
   }
 

@@ -14,6 +14,10 @@ export interface HealingRecorder {
    * or `undefined` when it was dropped (buffer full, invalid input, recorder closed).
    */
   record(input: HealingEventInput): HealingEvent | undefined;
-  /** Writes what is still buffered within the close deadline and releases the client it created. */
+  /**
+   * Writes what is still buffered within the close deadline, then cancels what its own client still
+   * waits for and terminates that client: once it has resolved, nothing of the recorder keeps the
+   * process alive. A client the caller passed in is left open.
+   */
   close(): Promise<RecorderCloseResult>;
 }

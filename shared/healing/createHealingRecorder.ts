@@ -1,4 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { CancellableRequests } from '../cancellableRequests.js';
 import { createFirestore } from '../clients.js';
 import { createLogger, type Logger } from '../logger.js';
 import { numberOption } from '../numbers.js';
@@ -8,7 +9,7 @@ import type { HealingRecorder } from './HealingRecorder.js';
 export interface HealingRecorderOptions {
   /** Where the defaults are read (`GOOGLE_CLOUD_PROJECT`, `FIRESTORE_EMULATOR_HOST`, `HEALING_COLLECTION`); only read, never changed. Default `process.env`. */
   env?: Record<string, string | undefined>;
-  /** Firestore client to write with; close() leaves it open. Default a client of the recorder's own for `GOOGLE_CLOUD_PROJECT` (at `FIRESTORE_EMULATOR_HOST` when set), released by close(). */
+  /** Firestore client to write with; close() leaves it and its requests alone. Default a client of the recorder's own for `GOOGLE_CLOUD_PROJECT` (at `FIRESTORE_EMULATOR_HOST` when set), whose requests end with the write they belong to, released by close(). */
   firestore?: Firestore;
   /** Collection of healing events. Default `HEALING_COLLECTION`, else `healing_events`. */
   collection?: string;
@@ -26,7 +27,7 @@ export interface HealingRecorderOptions {
   retryInitialDelayMs?: number;
   /** Longest wait between retries of a failed write. Default 30,000 ms. */
   retryMaxDelayMs?: number;
-  /** How long close() may take to write what is still buffered. Default 5,000 ms. */
+  /** How long close() may take to write what is still buffered; then its own client's requests are cancelled and the client released. Default 5,000 ms. */
   closeTimeoutMs?: number;
   /** Clock for events recorded without a timestamp. Default `() => new Date()`. */
   now?: () => Date;
@@ -42,9 +43,10 @@ export function createHealingRecorder(options: HealingRecorderOptions = {}): Hea
   const env = options.env ?? process.env;
   const collection = options.collection ?? nonEmpty(env.HEALING_COLLECTION) ?? 'healing_events';
   if (collection.includes('/')) throw new RangeError(`healing collection must be a collection name without "/": ${collection}`);
+  const { firestore, requests } = options.firestore ? { firestore: options.firestore, requests: undefined } : recorderFirestore(env);
   return new FirestoreRecorder({
-    firestore: options.firestore ?? recorderFirestore(env),
-    ownsClient: options.firestore === undefined,
+    firestore,
+    requests,
     collection,
     logger: options.logger ?? createLogger({ level: 'info' }),
     maxBufferedEvents: numberOption(options.maxBufferedEvents, 'maxBufferedEvents', 10_000, { min: 1 }),
@@ -58,13 +60,14 @@ export function createHealingRecorder(options: HealingRecorderOptions = {}): Hea
   });
 }
 
-function recorderFirestore(env: Record<string, string | undefined>): Firestore {
+function recorderFirestore(env: Record<string, string | undefined>): { firestore: Firestore; requests: CancellableRequests } {
   const projectId = nonEmpty(env.GOOGLE_CLOUD_PROJECT);
   const firestoreEmulatorHost = nonEmpty(env.FIRESTORE_EMULATOR_HOST);
   if (firestoreEmulatorHost !== undefined && projectId === undefined) {
     throw new RangeError('GOOGLE_CLOUD_PROJECT is required with FIRESTORE_EMULATOR_HOST');
   }
-  return createFirestore({ projectId, firestoreEmulatorHost });
+  const requests = new CancellableRequests();
+  return { firestore: createFirestore({ projectId, firestoreEmulatorHost }, { requests }), requests };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -4,6 +4,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Firestore } from '@google-cloud/firestore';
+import { closedLoopbackPort } from '../support/closedLoopbackPort.js';
+import { TcpProxy } from '../support/tcpProxy.js';
 
 /**
  * A separate package (this folder) depends on the project by path and imports
@@ -15,10 +17,13 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const emulatorHost = process.env.FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8686';
 const projectId = process.env.GOOGLE_CLOUD_PROJECT ?? 'local-healing';
 const CLOSE_TIMEOUT_MS = 1_500;
+/** How long Node may take to end the process once close() has answered: nothing of the recorder is left, so only its own shutdown. */
+const EXIT_AFTER_CLOSE_MS = 2_000;
 
 interface Summary {
   closed: { written: number; unwritten: number; dropped: number };
   close_ms: number;
+  close_started_at: number;
   execute_ms: number[];
   values: number;
   breaker_refused: number;
@@ -28,7 +33,8 @@ interface Run {
   summary: Summary;
   logs: Array<Record<string, unknown>>;
   stderr: string;
-  elapsedMs: number;
+  /** From the service calling close() to its process ending by itself. */
+  closeToExitMs: number;
   exitCode: number | null;
 }
 
@@ -42,8 +48,8 @@ function linkProject(): void {
   symlinkSync('../../..', `${serviceDir}node_modules/auto-batch-cleanup`, 'dir');
 }
 
+/** Runs the service to its end; one that does not end by itself within 30 s is killed (exit code null). */
 function runService(mode: 'healthy' | 'down', env: Record<string, string>): Promise<Run> {
-  const started = performance.now();
   const child = spawn(process.execPath, [`${serviceDir}.build/service.mjs`, mode], {
     env: { PATH: process.env.PATH ?? '', GOOGLE_CLOUD_PROJECT: projectId, CLOSE_TIMEOUT_MS: String(CLOSE_TIMEOUT_MS), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,13 +59,15 @@ function runService(mode: 'healthy' | 'down', env: Record<string, string>): Prom
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let exitedAt = 0;
+  child.on('exit', () => (exitedAt = Date.now()));
   return new Promise((resolve, reject) => {
     child.on('close', (exitCode) => {
       clearTimeout(killer);
       const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
       const summary = lines.find((line) => 'summary' in line)?.summary as Summary | undefined;
       if (!summary) return reject(new Error(`service printed no summary (exit ${exitCode}):\n${stdout}\n${stderr}`));
-      resolve({ summary, logs: lines.filter((line) => 'severity' in line), stderr, elapsedMs: performance.now() - started, exitCode });
+      resolve({ summary, logs: lines.filter((line) => 'severity' in line), stderr, closeToExitMs: exitedAt - summary.close_started_at, exitCode });
     });
   });
 }
@@ -80,7 +88,7 @@ describe('a service that installs the project and imports auto-batch-cleanup/hea
       HEALING_COLLECTION: collection,
       GCE_METADATA_HOST: `127.0.0.1:${(metadata.address() as net.AddressInfo).port}`,
     }).finally(() => metadata.close());
-    expect(run.exitCode).toBe(0);
+    expectEndedByItself(run);
     expect(run.stderr).toBe('');
     expect(run.summary).toMatchObject({ closed: { written: 6, unwritten: 0, dropped: 0 }, values: 6, breaker_refused: 1 });
 
@@ -99,8 +107,8 @@ describe('a service that installs the project and imports auto-batch-cleanup/hea
     }
   });
 
-  test('with nothing listening where Firestore should be, its calls return on time and close() reports the unwritten events within its deadline', async () => {
-    const port = await freePort();
+  test('with nothing listening where Firestore should be, its calls return on time, close() reports the unwritten events within its deadline and the process ends by itself', async () => {
+    const port = await closedLoopbackPort();
     const run = await runService('down', { FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, HEALING_COLLECTION: 'consumer_down', REQUESTS: '5', WRITE_TIMEOUT_MS: '300' });
     expectOutageHandled(run);
     // Each failed write is logged and tried again with a longer wait.
@@ -109,23 +117,28 @@ describe('a service that installs the project and imports auto-batch-cleanup/hea
     expect(failedWrites.slice(0, 2).map((line) => line.attempt)).toEqual([1, 2]);
   });
 
-  test('with Firestore accepting connections and never answering, its calls return on time and close() reports the unwritten events within its deadline', async () => {
-    const sockets = new Set<net.Socket>();
-    const silent = net.createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  test('with Firestore accepting connections and never answering, its calls return on time, close() reports the unwritten events within its deadline and the process ends by itself', async () => {
+    const silent = new TcpProxy(emulatorHost);
+    const host = await silent.start();
+    await silent.cut({ mode: 'blackhole' });
     try {
-      const { port } = silent.address() as net.AddressInfo;
-      const run = await runService('down', { FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, HEALING_COLLECTION: 'consumer_down', REQUESTS: '5', WRITE_TIMEOUT_MS: '10000' });
-      expect(sockets.size).toBeGreaterThan(0);
+      const run = await runService('down', { FIRESTORE_EMULATOR_HOST: host, HEALING_COLLECTION: 'consumer_down', REQUESTS: '5', WRITE_TIMEOUT_MS: '10000' });
+      expect(silent.accepted).toBeGreaterThan(0);
       expectOutageHandled(run);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.stop();
     }
   });
 });
 
+/** The service's process ended by itself, without process.exit, soon after close() answered. */
+function expectEndedByItself(run: Run): void {
+  expect(run.closeToExitMs).toBeLessThan(run.summary.close_ms + EXIT_AFTER_CLOSE_MS);
+  expect(run.exitCode).toBe(0);
+}
+
 function expectOutageHandled(run: Run): void {
+  expectEndedByItself(run);
   expect(run.summary.closed).toEqual({ written: 0, unwritten: 5, dropped: 0 });
   // Each call needed one retry of at most 20 ms; none waited on Firestore (a write waits up to 10 s).
   expect(run.summary.execute_ms).toHaveLength(5);
@@ -134,12 +147,4 @@ function expectOutageHandled(run: Run): void {
   expect(run.summary.close_ms).toBeLessThan(CLOSE_TIMEOUT_MS + 250);
   const unwritten = run.logs.find((line) => line.severity === 'ERROR' && line.unwritten === 5);
   expect(unwritten?.message).toMatch(/^5 healing event\(s\) could not be written to Firestore before the 1500 ms close deadline/);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -1,7 +1,8 @@
 /**
  * A pipeline service as a user would write one: it installs auto-batch-cleanup (here by path) and
  * protects its dependencies with the healing policies. Its dependencies are stand-ins that fail in
- * a known way. Prints one JSON line `{"summary": ...}` at the end.
+ * a known way. Prints one JSON line `{"summary": ...}` once close() has answered, and then leaves
+ * Node to end the process by itself, as a script or a server's graceful shutdown does.
  *   node .build/service.mjs healthy   retry, fallback and circuit breaker heals, then close()
  *   node .build/service.mjs down      retried calls while Firestore is down, then close()
  */
@@ -58,10 +59,16 @@ if (mode === 'healthy') {
   values.push(await rosterCall());
 }
 
+const closeStartedAt = Date.now();
 const closeStarted = performance.now();
 const closed = await recorder.close();
-const summary = { mode, closed, close_ms: Math.round(performance.now() - closeStarted), execute_ms: executeMs.map(Math.round), values: values.length, breaker_refused: breakerRefused };
+const summary = {
+  mode,
+  closed,
+  close_ms: Math.round(performance.now() - closeStarted),
+  close_started_at: closeStartedAt,
+  execute_ms: executeMs.map(Math.round),
+  values: values.length,
+  breaker_refused: breakerRefused,
+};
 process.stdout.write(`${JSON.stringify({ summary })}\n`);
-// With Firestore unreachable its client keeps retrying requests already sent (for minutes), which
-// would keep Node running: a service that is shutting down exits once close() has answered.
-if (mode === 'down') process.exit(0);
