@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { parsePositiveInteger } from '../shared/config.js';
+import { parsePositiveInteger } from '../shared/numbers.js';
 import { DurationError, MAX_DURATION_DAYS, parseDuration } from '../shared/duration.js';
 import { UsageError } from '../shared/exitCodes.js';
 import { isKnownZone, parseTime, type TimeWindow } from './timeWindow.js';

@@ -673,15 +673,17 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
       indexes: [
         ...file.indexes,
         {
-          collectionGroup: 'healing_events_control',
+          collectionGroup: 'healing_events_notes',
           queryScope: 'COLLECTION',
           fields: [
-            { fieldPath: 'kind', order: 'ASCENDING' },
-            { fieldPath: 'until', order: 'ASCENDING' },
+            { fieldPath: 'topic', order: 'ASCENDING' },
+            { fieldPath: 'written_at', order: 'ASCENDING' },
           ],
         },
       ],
     }));
+    const configured = (collectionGroup: string) => collectionGroup.replace(/^prediction_batches$/, 'nightly_batches').replace(/^healing_events/, 'ops_heals');
+    const listed = INDEX_FILE.indexes.map(({ collectionGroup, fields }) => `${configured(collectionGroup)} (${fields.map(({ fieldPath }) => fieldPath).join(',')})`);
     const cloud = fakeCloud();
     const env = cloud.env({ BATCH_COLLECTION: 'nightly_batches', HEALING_COLLECTION: 'ops_heals', FAKE_CLOUD_INDEX_BUILDING_LISTS: '1', INDEX_POLL_SECONDS: '1' });
     const args = [...ARGS, '--no-slack', '--only=firestore,indexes'];
@@ -689,22 +691,17 @@ describe('deploy.sh Firestore indexes from deploy/firestore.indexes.json', () =>
     const first = runDeploy(args, env, { checkout });
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    const configured = { prediction_batches: 'nightly_batches', healing_events: 'ops_heals' } as Record<string, string>;
-    const indexes = [
-      ...INDEX_FILE.indexes.map(({ collectionGroup, fields }) => `${configured[collectionGroup]} (${fields.map(({ fieldPath }) => fieldPath).join(',')})`),
-      'ops_heals_control (kind,until)',
-    ];
-    expect(creations(cloud.calls())).toEqual(indexes.map((index) => `index on ${index.split(' ')[0]}`));
-    expect(creations(cloud.calls())).toEqual(expect.arrayContaining(['index on nightly_batches', 'index on ops_heals', 'index on ops_heals_control']));
-    expect(cloud.calls()).toContainEqual(expect.stringContaining('--collection-group=ops_heals_control --query-scope=collection --field-config=field-path=kind,order=ascending --field-config=field-path=until,order=ascending'));
-    expect(first.stdout).toContain(`still building: ${indexes.join(', ')}`);
+    expect(creations(cloud.calls())).toEqual([...INDEX_FILE.indexes.map(({ collectionGroup }) => `index on ${configured(collectionGroup)}`), 'index on ops_heals_notes']);
+    expect(listed.slice(0, 3)).toEqual(['nightly_batches (is_complete,created_at)', 'ops_heals (healing_type,timestamp)', 'ops_heals (healing_type,success,timestamp)']);
+    expect(cloud.calls()).toContainEqual(expect.stringContaining('--collection-group=ops_heals_notes --query-scope=collection --field-config=field-path=topic,order=ascending --field-config=field-path=written_at,order=ascending'));
+    expect(first.stdout).toContain(`still building: ${[...listed, 'ops_heals_notes (topic,written_at)'].join(', ')}`);
     expect(first.stdout).toContain('every index of deploy/firestore.indexes.json is ready');
 
     const before = cloud.calls().length;
     const second = runDeploy(args, env, { checkout });
     expect(second.status).toBe(0);
     expect(creations(cloud.calls().slice(before))).toEqual([]);
-    expect(second.stdout).toContain('index exists: ops_heals_control (kind,until)');
+    expect(second.stdout).toContain('index exists: ops_heals_notes (topic,written_at)');
   });
 
   test.each<[string, (file: IndexFile) => unknown, string]>([

@@ -242,6 +242,27 @@ describe('the container image (Dockerfile played in plain folders)', () => {
     expect(digest.stderr.trim()).toMatch(/^analyze-healing: .*SLACK_WEBHOOK_URL/);
   });
 
+  test("the job's command words reach the job as gcloud run jobs execute --args passes them, a mistyped word gets the job's usage error, and a program of the image runs as given", () => {
+    const bin = packageJson.bin['auto-batch-cleanup']!;
+    const help = run(process.execPath, [bin, '--help'], image.dir).stdout;
+    const commands = [...(help.split('Commands:\n')[1] ?? '').matchAll(/^ {2}(\w[\w-]*)/gm)].map((match) => match[1]!);
+    expect(commands).toEqual(expect.arrayContaining(['undo', 'pause', 'resume', 'exclude', 'include', 'status']));
+    for (const command of commands) {
+      const viaImage = dockerRun(command, '--help');
+      expect({ command, status: viaImage.status, stdout: viaImage.stdout }).toEqual({ command, status: 0, stdout: run(process.execPath, [bin, command, '--help'], image.dir).stdout });
+    }
+    // --args=pause,--reason=deploying the fix,--for=2x: the job's own refusal of the DURATION shows the words arrived.
+    const project = { GOOGLE_CLOUD_PROJECT: 'image-check' };
+    const pause = dockerRunWith(project, 'pause', '--reason=deploying the fix', '--for=2x');
+    expect(pause.status).toBe(2);
+    expect(pause.stderr.trim()).toMatch(/^auto-batch-cleanup: option '--for <duration>' argument '2x' is invalid/);
+    const typo = dockerRunWith(project, 'paus', '--reason=x');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr.trim()).toMatch(/^auto-batch-cleanup: unknown command "paus"; the commands are undo, pause, /);
+    const node = dockerRun('node', '-e', 'process.stdout.write("ran as given")');
+    expect([node.status, node.stdout]).toEqual([0, 'ran as given']);
+  });
+
   test('holds the production dependencies at their locked versions and no devDependencies', () => {
     const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')).packages as Record<string, { version?: string; dev?: boolean; optional?: boolean }>;
     const installed = (name: string) => existsSync(join(image.dir, 'node_modules', name, 'package.json'));

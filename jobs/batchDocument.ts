@@ -60,7 +60,8 @@ export function parseBatch(id: string, data: Record<string, unknown> | undefined
   };
 }
 
-function toDate(value: unknown): Date | undefined {
+/** A Firestore timestamp (or a Date) as a Date; undefined for anything else. */
+export function toDate(value: unknown): Date | undefined {
   if (value instanceof Timestamp) return value.toDate();
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
   return undefined;

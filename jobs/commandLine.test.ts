@@ -15,9 +15,11 @@ const echo: OperatorCommand = {
       .description('say the words back')
       .argument('<words...>')
       .option('--loud', 'in capitals')
-      .action((words: string[], options: { loud?: boolean }) =>
+      .option('--dry-run', 'say what it would say')
+      .action((words: string[], options: { loud?: boolean; dryRun?: boolean }) =>
         choose(async ({ io, config }) => {
-          io.stdout(`${config.projectId}: ${options.loud ? words.join(' ').toUpperCase() : words.join(' ')}\n`);
+          const said = options.loud ? words.join(' ').toUpperCase() : words.join(' ');
+          io.stdout(`${config.projectId}: ${options.dryRun ? `would say ${said}` : said}\n`);
           return 0;
         }),
       ),
@@ -48,6 +50,27 @@ describe("the job's command line", () => {
       expect(written.stdout).toBe('p: PAUSE HEALING\n');
     });
 
+    it("takes an option after the command word as the command's own, also one the scheduled run has too (--dry-run)", async () => {
+      const { io, written } = output();
+      const invocation = parseCommandLine(['echo', 'hi', '--dry-run'], io, [echo]);
+      if (typeof invocation === 'number' || invocation.command !== 'operator') throw new Error(`expected the operator command, got ${JSON.stringify(invocation)}`);
+      await invocation.work({ config: loadJobConfig({ GOOGLE_CLOUD_PROJECT: 'p' }), env: {}, io: { ...io, stop: new AbortController().signal } });
+      expect(written.stdout).toBe('p: would say hi\n');
+    });
+
+    it.each([[['help']], [['help', '--help']], [['--help']]])('%j prints the help and exits 0', (argv) => {
+      const { io, written } = output();
+      expect(parseCommandLine(argv, io, [echo])).toBe(0);
+      expect(written.stdout).toMatch(/^Usage: auto-batch-cleanup \[options\] \[command\]\n/);
+      expect(written.stderr).toBe('');
+    });
+
+    it('help COMMAND prints the help of that command', () => {
+      const { io, written } = output();
+      expect(parseCommandLine(['help', 'echo'], io, [echo])).toBe(0);
+      expect(written.stdout).toMatch(/^Usage: auto-batch-cleanup echo \[options\] <words\.\.\.>\n/);
+    });
+
     it('still takes no command as the scheduled run, and lists the command in its help', () => {
       const { io, written } = output();
       expect(parseCommandLine(['--check'], io, [echo])).toEqual({ command: 'run', flags: { check: true } });
@@ -56,9 +79,12 @@ describe("the job's command line", () => {
     });
 
     it.each([
-      [['ecko'], 'too many arguments. Expected 0 arguments but got 1: ecko.'],
-      [['echo'], "missing required argument 'words'"],
+      [['ecko'], 'unknown command "ecko"; the commands are echo'],
+      [['ecko', '--loud'], 'unknown command "ecko"; the commands are echo'],
+      [['--dry-run', 'ecko'], 'unknown command "ecko"; the commands are echo'],
+      [['help', 'ecko'], 'unknown command "ecko"; the commands are echo'],
       [['echo', 'hi', '--quiet'], "unknown option '--quiet'"],
+      [['echo'], "missing required argument 'words'"],
     ])('%j is a usage error: exit 2 and one line on stderr', (argv, line) => {
       const { io, written } = output();
       expect(parseCommandLine(argv, io, [echo])).toBe(2);

@@ -31,14 +31,22 @@ export function parseCommandLine(argv: string[], io: Pick<ProgramIo, 'stdout' | 
     .option('--max-heals <n>', 'safety brake: heal none when more batches qualify (MAX_HEALS_PER_RUN)', (value) => flagValue(() => parsePositiveInteger(value, '--max-heals')))
     .option('--check', "check the deployment: run every query the job makes (limit one) and check the BigQuery table; writes nothing")
     .option('--check-config', 'check the settings in the environment and exit: 0 when the job would accept them, 2 naming the first bad one')
+    .helpCommand(true)
+    // The scheduled run's options only before a command word, so `undo --dry-run` is the command's own.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
     .action((flags: RunFlags) => {
+      // A word that names no command reaches the scheduled run, which takes none.
+      const [word] = program.args;
+      if (word !== undefined) program.error(unknownCommand(word, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
       invocation = { command: 'run', flags };
     });
   for (const operator of operators) operator.register(program, (work) => (invocation = { command: 'operator', work }));
+  // After the operators, so their own commands keep refusing arguments they do not take.
+  program.allowExcessArguments();
   try {
-    program.parse(argv, { from: 'user' });
+    program.parse(commandWords(argv, program), { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return EXIT_OK;
@@ -56,6 +64,27 @@ export function withRunFlags(config: JobConfig, flags: RunFlags): JobConfig {
     ...(flags.dryRun ? { dryRun: true } : {}),
     ...(flags.maxHeals === undefined ? {} : { maxHealsPerRun: flags.maxHeals }),
   };
+}
+
+/**
+ * The arguments with the first word checked: it names a command (checked before the options, which
+ * belong to the command it names), and `help [COMMAND]` asks for that command's --help.
+ */
+function commandWords(argv: string[], program: Command): string[] {
+  const isCommand = (word: string) => program.commands.some((command) => command.name() === word);
+  const [first, second] = argv;
+  if (first === 'help') {
+    if (second === undefined || second.startsWith('-')) return ['--help'];
+    if (isCommand(second)) return [second, '--help'];
+    program.error(unknownCommand(second, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
+  }
+  if (first !== undefined && !first.startsWith('-') && !isCommand(first)) program.error(unknownCommand(first, program), { exitCode: EXIT_USAGE, code: 'commander.unknownCommand' });
+  return argv;
+}
+
+function unknownCommand(word: string, program: Command): string {
+  const names = program.commands.map((command) => command.name());
+  return names.length === 0 ? `unknown command "${word}"; the scheduled run takes options only` : `unknown command "${word}"; the commands are ${names.join(', ')}`;
 }
 
 function flagValue<T>(parse: () => T): T {

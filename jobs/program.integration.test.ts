@@ -79,11 +79,13 @@ describe('--check', () => {
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(17);
-    expect(lines.at(-1)).toBe('all 17 checks passed');
-    for (const query of ['candidate batches query', 'heals awaiting a verdict query', 'earlier heals query']) expect(lines.some((line) => line.includes(query))).toBe(true);
-    const collections = [env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`, `${env.HEALING_COLLECTION}_control`];
-    const written = await Promise.all(collections.map((name) => firestore.collection(name).limit(1).get()));
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(21);
+    expect(lines.at(-1)).toBe('all 21 checks passed');
+    const queries = ['candidate batches query', 'active exclusions query', 'heals of an execution query', 'undone verdicts count', 'heals awaiting a verdict query', 'earlier heals query'];
+    for (const query of queries) expect(lines.some((line) => line.includes(query))).toBe(true);
+    const written = await Promise.all(
+      [env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`, `${env.HEALING_COLLECTION}_control`].map((name) => firestore.collection(name).limit(1).get()),
+    );
     expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0, 0]);
   });
 

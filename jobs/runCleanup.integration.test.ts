@@ -6,7 +6,10 @@ import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { createMemoryLogger } from '../shared/logger.js';
+import { createHealingEvent } from '../shared/healingEvent.js';
+import { toFirestoreDocument } from '../shared/outbox/eventDocument.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
+import { pendingVerdictFields } from '../shared/outbox/verdictDocument.js';
 import { jobTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
 import { type BatchSpec, readBatch, seedBatches } from '../test/support/batches.js';
 import { SlackReceiver } from '../test/support/slackReceiver.js';
@@ -302,6 +305,23 @@ describe('auto-batch-cleanup: when services are down', () => {
     expect(down.exitCode).toBe(0);
     expect(down.summary).toMatchObject({ healed: 2, exported: 2 });
     expect(down.logger.lines.some((line) => line.severity === 'WARNING' && String(line.message).startsWith('Slack message not delivered'))).toBe(true);
+  });
+});
+
+describe('auto-batch-cleanup: the export of verdicts', () => {
+  it('exports pending verdicts with the events, counting them in exported and apart in verdicts_exported', async () => {
+    const config = freshConfig();
+    await new HealVerdictTable(createBigQuery(config), config.dataset, config.verdictTable).ensureExists();
+    await seedBatches(firestore, config.batchCollection, [stalled('with-verdicts')], now);
+    const earlier = createHealingEvent({ healing_type: 'batch_cleanup', trigger_reason: 'earlier heal', action_taken: 'completed', before_state: {}, after_state: {}, success: true, metadata: {} }, new Date(now.getTime() - 3 * 3_600_000));
+    const document = firestore.collection(config.healingCollection).doc(earlier.healing_id);
+    await document.create({ ...toFirestoreDocument(earlier), bigquery_exported: true });
+    await document.update(pendingVerdictFields({ verdict: 'held', checked_at: now, healed_at: earlier.timestamp, stall_minutes: 16, late_players: null, progress_after_minutes: null }));
+
+    const { summary, exitCode } = await runJob(config);
+
+    expect(exitCode).toBe(0);
+    expect(summary).toMatchObject({ healed: 1, exported: 2, pending_export: 0, verdicts_exported: 1, verdicts_pending_export: 0, verdicts_set_aside: 0 });
   });
 });
 

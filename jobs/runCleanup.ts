@@ -13,6 +13,8 @@ import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import type { RunIdentity } from './batchHealingEvent.js';
 import { decideCandidates, queryCandidates } from './candidates.js';
+import { withoutExcluded } from './control/healingControl.js';
+import { readControl } from './control/readControl.js';
 import { FirestoreUnavailableError, healBatches } from './healBatches.js';
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
 import { ownsBatch } from './taskShard.js';
@@ -74,37 +76,52 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
   let failure: unknown;
 
   try {
+    // Control and exclusions: an operator's pause and the batches excluded from healing, read first.
+    const control = await readControl({ firestore, healingCollection: config.healingCollection, reads, logger, now, dryRun: config.dryRun });
+    summary.paused = control.pause !== undefined;
+    if (control.pause !== undefined) summary.pause_reason = control.pause.reason;
+
     // Find and decide.
     const decision = decideCandidates(await queryCandidates(batches, rule, now, reads), rule, now);
     summary.found = decision.found;
     summary.stalled = decision.stalled.length;
     summary.skipped_malformed = decision.malformed.length;
     for (const { id, reason } of decision.malformed) logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason });
+    const { healable, excluded } = withoutExcluded(decision.stalled, control.exclusions);
+    summary.excluded = excluded.length;
+    for (const { batch, exclusion } of excluded) {
+      logger.info(`left excluded batch ${batch.id} alone until ${exclusion.until.toISOString()}: ${exclusion.reason}`, {
+        batch_id: batch.id, excluded_by: exclusion.by, exclusion_reason: exclusion.reason, excluded_until: exclusion.until.toISOString(),
+      });
+    }
 
-    // The safety brake: this many stalled batches is an outage, not a straggler.
-    if (decision.stalled.length > config.maxHealsPerRun) {
+    // The safety brake: this many stalled batches is an outage, not a straggler. A paused run heals nothing anyway.
+    if (control.pause === undefined && healable.length > config.maxHealsPerRun) {
       summary.safety_brake = true;
-      const sample = decision.stalled.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
+      const sample = healable.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
       // The alert below carries the severity, once an hour; this line only describes the run.
-      logger.info(`safety brake: ${decision.stalled.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
-        stalled: decision.stalled.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
+      logger.info(`safety brake: ${healable.length} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`, {
+        stalled: healable.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
       });
       if (!config.dryRun && config.taskIndex === 0) {
-        await alerter.raiseSafetyBrake(BATCH_CLEANUP, decision.stalled.length, config.maxHealsPerRun, sample, alertDeadline());
+        await alerter.raiseSafetyBrake(BATCH_CLEANUP, healable.length, config.maxHealsPerRun, sample, alertDeadline());
       }
       return finish();
     }
 
-    const mine = decision.stalled.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
-    if (config.dryRun) {
+    const mine = healable.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
+    if (control.pause !== undefined || config.dryRun) {
       summary.would_heal_ids = mine.map((batch) => batch.id);
-      for (const batch of mine) logger.info(`dry run: would heal batch ${batch.id}`, { batch_id: batch.id });
-      await giveVerdicts();
-      return finish();
+      const why = control.pause !== undefined ? 'paused' : 'dry run';
+      for (const batch of mine) logger.info(`${why}: would heal batch ${batch.id}`, { batch_id: batch.id });
+      if (config.dryRun) {
+        await giveVerdicts();
+        return finish();
+      }
     }
 
-    // Heal, each batch in its own transaction with its event.
-    const heals = await healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop);
+    // Heal, each batch in its own transaction with its event; none while paused.
+    const heals = await healBatches(control.pause === undefined ? mine : [], batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop);
     summary.healed = heals.healedIds.length;
     summary.failed = heals.failedIds.length;
     summary.skipped_changed = heals.changed;

@@ -28,6 +28,12 @@ export interface CleanupSummary {
   dry_run: boolean;
   safety_brake: boolean;
   stopped: boolean;
+  /** An operator paused healing: the run healed nothing. */
+  paused: boolean;
+  /** Why, when paused. */
+  pause_reason?: string;
+  /** Stalled batches left alone because an operator excluded them. */
+  excluded: number;
   exit_code: 0 | 1;
   task_index: number;
   task_count: number;
@@ -40,7 +46,7 @@ export function emptySummary(config: JobConfig): CleanupSummary {
   return {
     found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, not_started: 0,
     exported: 0, pending_export: 0, set_aside: 0, verdicts_exported: 0, verdicts_pending_export: 0, verdicts_set_aside: 0, verdicts: { held: 0, premature: 0, gone: 0 }, firestore_reads: 0, duration_ms: 0,
-    dry_run: config.dryRun, safety_brake: false, stopped: false, exit_code: 0,
+    dry_run: config.dryRun, safety_brake: false, stopped: false, paused: false, excluded: 0, exit_code: 0,
     task_index: config.taskIndex, task_count: config.taskCount, execution: config.executionName ?? 'local',
     healed_ids: [], would_heal_ids: [],
   };

@@ -3,20 +3,15 @@ import { LogChannel } from '../shared/alerts/LogChannel.js';
 import { SlackChannel } from '../shared/alerts/SlackChannel.js';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
-import { describeError } from '../shared/errorText.js';
 import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
-import { isAccessDenied, isUnreachable } from '../shared/firestoreErrors.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
-import { createLogger, errorFields, type Logger } from '../shared/logger.js';
-import { TIMED_OUT, within } from '../shared/timeLimit.js';
+import { createLogger, errorFields } from '../shared/logger.js';
 import type { RunFlags } from './commandLine.js';
+import { closeQuietly, explainFailure } from './firestoreFailure.js';
 import { FirestoreUnavailableError } from './healBatches.js';
 import type { ProgramIo } from './programIo.js';
 import { type CleanupSummary, runCleanup } from './runCleanup.js';
 import { selfCheck } from './selfCheck.js';
-
-/** How long closing the clients may take once the work is done. */
-const CLOSE_TIMEOUT_MS = 5_000;
 
 /**
  * What Cloud Scheduler starts, the program without a command: one run of the job (or its checks)
@@ -58,19 +53,4 @@ function outcomeLine(summary: CleanupSummary, config: JobConfig): string {
   if (summary.safety_brake) return `safety brake: ${summary.stalled} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`;
   if (summary.stopped) return `stopped by SIGTERM after ${summary.healed} heal(s); ${summary.not_started} batch(es) left for the next run`;
   return `${summary.failed} heal(s) failed; see the run summary and the failed-heal events`;
-}
-
-/** Closes the Firestore client after the work it carries; a client that does not close in time is left to the process exit. */
-async function closeQuietly(firestore: { terminate(): Promise<void> }, logger: Logger): Promise<void> {
-  const closed = await within(firestore.terminate().catch(() => undefined), CLOSE_TIMEOUT_MS, { unref: true });
-  if (closed === TIMED_OUT) logger.debug('the Firestore client did not close in time');
-}
-
-/** One line saying what failed and what to check. */
-function explainFailure(error: unknown, config: JobConfig, env: Record<string, string | undefined>): string {
-  const line = describeError(error, env);
-  const firestore = config.firestoreEmulatorHost === undefined ? 'Firestore' : `the Firestore emulator at ${config.firestoreEmulatorHost}`;
-  if (isUnreachable(error)) return `${firestore} did not answer; check that it is running and reachable (${line})`;
-  if (isAccessDenied(error)) return `${firestore} refused access for project ${config.projectId}; check the job's service account roles (${line})`;
-  return line;
 }

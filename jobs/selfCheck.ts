@@ -1,5 +1,4 @@
 import type { Firestore, Query } from '@google-cloud/firestore';
-import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import type { BigQueryTable } from '../shared/bigQueryTable.js';
 import type { JobConfig } from '../shared/config.js';
 import { firstLine } from '../shared/errorText.js';
@@ -13,7 +12,11 @@ import { countQueries, overlongTypeQuery, prematureAggregation, recentQuery, ver
 import { pendingQuery } from '../shared/outbox/claims.js';
 import { EVENT_FIELDS } from '../shared/outbox/eventDocument.js';
 import { VERDICT_FIELDS } from '../shared/outbox/verdictDocument.js';
+import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { candidatesQuery } from './candidates.js';
+import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from './control/controlCollection.js';
+import { executionHealsQuery } from './operator/executionHeals.js';
+import { verdictCountQuery } from './operator/verdictCounts.js';
 import { dueHealsQuery, earlierHealsQuery } from './verdicts/verdictQueries.js';
 
 /** One check may take this long before it counts as failed. */
@@ -46,8 +49,11 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const verifyFrom = new Date(now.getTime() - config.verifyHours * 3_600_000);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
+  const control = controlCollection(firestore, config.healingCollection);
   const verdictTable = new HealVerdictTable(table.bigquery, table.dataset, config.verdictTable);
   const checks: Check[] = [
+    { name: `pause document ${control.id}/${PAUSE_DOCUMENT}`, run: async () => void (await control.doc(PAUSE_DOCUMENT).get()) },
+    { name: `active exclusions query on ${control.id} (kind, until)`, run: get(activeExclusionsQuery(control, now)) },
     { name: `candidate batches query on ${config.batchCollection} (is_complete, created_at)`, run: get(candidatesQuery(batches, rule, now)) },
     { name: `pending events query on ${config.healingCollection} (${EVENT_FIELDS.exported})`, run: get(pendingQuery(events, EVENT_FIELDS)) },
     { name: `pending events count on ${config.healingCollection}`, run: count(pendingQuery(events, EVENT_FIELDS)) },
@@ -63,6 +69,8 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
       run: async () => void (await prematureAggregation(verdicts.premature.limit(1)).get()),
     },
     { name: `premature verdicts query on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: get(verdicts.premature) },
+    { name: `heals of an execution query on ${config.healingCollection} (metadata.execution, healing_type, success), for undo --execution`, run: get(executionHealsQuery(events, config.executionName ?? 'local')) },
+    { name: `undone verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc), for status`, run: count(verdictCountQuery(events, 'undone', new Date(now.getTime() - 86_400_000))) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `heals awaiting a verdict query on ${config.healingCollection} (verdict_due, timestamp)`, run: get(dueHealsQuery(events, verifyFrom, now)) },
     { name: `earlier heals query on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: get(earlierHealsQuery(events, verifyFrom, now)) },

@@ -1,6 +1,7 @@
 /**
- * Seeds the local emulators with a realistic day of prediction batches and a week of earlier
- * healing events, for the demo. Clears the demo's collections and table first, so it can be re-run.
+ * Seeds the local emulators with a realistic day of prediction batches, a week of earlier healing
+ * events with their verdicts, and heals of the last hours awaiting theirs, for the demo. Clears the
+ * demo's collections and tables first, so it can be re-run.
  */
 import { Timestamp } from '@google-cloud/firestore';
 import type { Batch } from '../jobs/batchDocument.js';
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
   const bigquery = createBigQuery(config);
   const table = new HealingEventTable(bigquery, config.dataset, config.table);
   const verdictTable = new HealVerdictTable(bigquery, config.dataset, config.verdictTable);
-  say(`clearing ${config.batchCollection}, ${config.healingCollection} and ${config.dataset}.${config.table} and .${config.verdictTable}`);
+  say(`clearing ${config.batchCollection}, ${config.healingCollection}, ${config.dataset}.${config.table} and ${config.dataset}.${config.verdictTable}`);
   await firestore.recursiveDelete(firestore.collection(config.batchCollection));
   await firestore.recursiveDelete(firestore.collection(config.healingCollection));
   for (const suffix of ['_alert_state', '_control']) await firestore.recursiveDelete(firestore.collection(`${config.healingCollection}${suffix}`));

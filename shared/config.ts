@@ -1,9 +1,6 @@
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { decimalNumber, describeRange, inRange, type NumberRange, wholeNumber } from './numbers.js';
 
-// Where cli/ still imports it from; new code imports numbers.js.
-export { parsePositiveInteger } from './numbers.js';
-
 /** Raised when the environment or a flag holds an unusable value; programs exit 2 on it. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -67,7 +64,6 @@ export function loadCommonConfig(env: Env): CommonConfig {
   if (!/^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(projectId)) {
     throw new ConfigError(`GOOGLE_CLOUD_PROJECT is not a valid project id: "${projectId}"`);
   }
-  const firestoreEmulatorHost = hostPort(env, 'FIRESTORE_EMULATOR_HOST');
   const table = bigQueryName(env, 'HEALING_TABLE', 'healing_events');
   const verdictTable = bigQueryName(env, 'HEALING_VERDICT_TABLE', 'heal_verdicts');
   if (verdictTable.toLowerCase() === table.toLowerCase()) {
@@ -75,7 +71,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
   }
   return {
     projectId,
-    firestoreEmulatorHost,
+    firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
     bigqueryEmulatorHost: emulatorUrl(env, 'BIGQUERY_EMULATOR_HOST'),
     healingCollection: collectionName(env, 'HEALING_COLLECTION', 'healing_events'),
     dataset: bigQueryName(env, 'HEALING_DATASET', 'nba_orchestration'),

@@ -13,6 +13,3 @@ export class UsageError extends Error {
 export function exitCodeFor(error: unknown): number {
   return error instanceof ConfigError || error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
 }
-
-// Where cli/ and shared/outbox/ still import them from; new code imports errorText.js.
-export { describeError, firstLine } from './errorText.js';

@@ -102,11 +102,8 @@ export class Outbox {
     }
 
     const stoppedBy = events.stoppedBy ?? verdicts.stoppedBy;
-    const report: ExportReport = {
-      events: await this.counts(events, eventStream),
-      verdicts: await this.counts(verdicts, verdictStream),
-      exported: 0, pending: 0, setAside: 0, types: events.types, stoppedBy,
-    };
+    const [eventCounts, verdictCounts] = await Promise.all([this.counts(events, eventStream), this.counts(verdicts, verdictStream)]);
+    const report: ExportReport = { events: eventCounts, verdicts: verdictCounts, exported: 0, pending: 0, setAside: 0, types: events.types, stoppedBy };
     report.exported = report.events.exported + report.verdicts.exported;
     report.pending = report.events.pending + report.verdicts.pending;
     report.setAside = report.events.setAside + report.verdicts.setAside;

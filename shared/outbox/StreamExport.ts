@@ -1,6 +1,6 @@
 import { type CollectionReference, type DocumentData, type DocumentReference, FieldValue, type Timestamp } from '@google-cloud/firestore';
 import { type BigQueryTable, isRequestTooLarge, isTransient } from '../bigQueryTable.js';
-import { firstLine } from '../exitCodes.js';
+import { firstLine } from '../errorText.js';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import type { Logger } from '../logger.js';
 import { claimHolder, claimPage, type PendingItem } from './claims.js';
@@ -81,7 +81,7 @@ export class StreamExport<Row> {
       if (signal.aborted) return void this.stop('deadline');
       const page = await claimPage(this.stream, this.context.collection, { after, limit: PAGE_DOCUMENTS, skip: this.handled }, this.context.claim(), this.context.now(), this.context.reads, this.context.writes);
       this.left += page.left;
-      await this.setAsideAll(page.unreadable.map(({ ref, version, reason }) => ({ ref, version, reason })));
+      await this.setAsideAll(page.unreadable);
       for (const item of page.claimed) this.handled.add(item.ref.id);
       if (!(await this.exportItems(page.claimed, signal))) return;
       if (page.read < PAGE_DOCUMENTS) {

@@ -12,6 +12,8 @@ export interface BigQueryStandInOptions {
   mode?: BigQueryStandInMode;
   /** How long a forwarded insertAll is held before it goes on to the emulator; default 0. */
   insertDelayMs?: number;
+  /** How long the answer to a forwarded insertAll is held after the emulator took the rows; default 0. */
+  answerDelayMs?: number | (() => number);
   /** Message of the 503 error body in `'fail'` mode; default "The service is currently unavailable.". */
   failMessage?: string;
   /** Largest insertAll body taken, in bytes; a larger one is refused as BigQuery does. Default 10,485,760 (10 MB). */
@@ -51,7 +53,7 @@ export class BigQueryStandIn {
    * How long the answer to a forwarded insertAll is held after the emulator took the rows (a fixed
    * time, or a function drawn per request): BigQuery answering late, the rows already in.
    */
-  answerDelayMs: number | (() => number) = 0;
+  answerDelayMs: number | (() => number);
   /** The next this many forwarded insertAll requests go in, and then the connection is cut before the answer. */
   cutAfterForward = 0;
   /** Largest insertAll body taken; a larger one gets BigQuery's 400 "Request payload size exceeds the limit". */
@@ -79,6 +81,7 @@ export class BigQueryStandIn {
     this.target = new URL(options.target ?? process.env.BIGQUERY_EMULATOR_HOST ?? 'http://127.0.0.1:9050');
     this.mode = options.mode ?? 'forward';
     this.insertDelayMs = options.insertDelayMs ?? 0;
+    this.answerDelayMs = options.answerDelayMs ?? 0;
     this.failMessage = options.failMessage ?? 'The service is currently unavailable.';
     this.maxInsertBytes = options.maxInsertBytes ?? BIGQUERY_INSERT_LIMIT_BYTES;
   }
