@@ -8,6 +8,7 @@ import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { HealVerdictTable } from '../shared/healVerdictTable.js';
+import { firstLine } from '../shared/errorText.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import type { RunIdentity } from './batchHealingEvent.js';
@@ -17,6 +18,7 @@ import { readControl } from './control/readControl.js';
 import { FirestoreUnavailableError, healBatches } from './healBatches.js';
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
 import { ownsBatch } from './taskShard.js';
+import { type VerifyResult, verifyHeals } from './verdicts/verifyHeals.js';
 
 export type { CleanupSummary } from './runSummary.js';
 
@@ -112,7 +114,10 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       summary.would_heal_ids = mine.map((batch) => batch.id);
       const why = control.pause !== undefined ? 'paused' : 'dry run';
       for (const batch of mine) logger.info(`${why}: would heal batch ${batch.id}`, { batch_id: batch.id });
-      if (config.dryRun) return finish();
+      if (config.dryRun) {
+        await giveVerdicts();
+        return finish();
+      }
     }
 
     // Heal, each batch in its own transaction with its event; none while paused.
@@ -125,9 +130,12 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     summary.stopped = stop.aborted;
     if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
-    // Export this run's events (from memory) and the pending events and verdicts it claims, under the export deadline.
+    // Give earlier heals their verdicts.
+    const verdicts = await giveVerdicts();
+
+    // Export this run's events and verdicts (from memory) and the pending ones it claims, under the export deadline.
     const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
-    const exported = await outbox.export(heals.events, exportSignal);
+    const exported = await outbox.export(heals.events, exportSignal, verdicts.rows);
     summary.exported = exported.exported;
     summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
@@ -139,11 +147,11 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       return finish();
     }
 
-    // Alert on every type with new events or an alert left undelivered (never failing the run); then the run summary message.
+    // Alert on every type with new events, new verdicts or an alert left undelivered (never failing the run); then the run summary message.
     const deadline = alertDeadline();
     const types = new Set(exported.types);
     if (heals.events.length > 0) types.add(BATCH_CLEANUP);
-    const checks = await alerter.check(types, deadline);
+    const checks = await alerter.check(types, deadline, { verdictTypes: verdicts.types });
     const counts = checks.find((check) => check.healingType === BATCH_CLEANUP)?.counts;
     if (heals.events.length > 0 && counts !== undefined) {
       const message = runSummaryMessage(
@@ -153,9 +161,27 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       await alerter.post(message, deadline);
     }
   } catch (error) {
-    failure = error;
+    failure ??= error;
   }
   return finish();
+
+  /**
+   * Verdicts on earlier heals. Firestore failing here fails the run (exit 1), but only after the
+   * export and alerting of what was done: the verdicts given before it are exported too.
+   */
+  async function giveVerdicts(): Promise<VerifyResult> {
+    if (stop.aborted) return { given: summary.verdicts, rows: [], types: new Set() };
+    const verdicts = await verifyHeals({
+      firestore, outbox, healingCollection: config.healingCollection, verifyMinutes: config.verifyMinutes, verifyHours: config.verifyHours,
+      taskIndex: config.taskIndex, taskCount: config.taskCount, dryRun: config.dryRun, runStart: now, now: clock(), reads, logger, stop,
+    });
+    summary.verdicts = verdicts.given;
+    if (verdicts.error !== undefined) {
+      failure = verdicts.error;
+      logger.error(`giving verdicts failed: ${firstLine(verdicts.error)}`, errorFields(verdicts.error));
+    }
+    return verdicts;
+  }
 
   function finish(): CleanupResult {
     summary.stopped ||= stop.aborted;
