@@ -178,6 +178,7 @@ describe('deploy.sh --dry-run', () => {
         'prediction_batches collection field-path=is_complete,order=ascending field-path=created_at,order=ascending',
         'healing_events collection field-path=healing_type,order=ascending field-path=timestamp,order=descending',
         'healing_events collection field-path=healing_type,order=ascending field-path=success,order=ascending field-path=timestamp,order=descending',
+        'healing_events collection field-path=verdict_due,order=ascending field-path=timestamp,order=ascending',
       ]),
     );
   });

@@ -2,7 +2,7 @@ import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { batchCleanupHealingId, type HealingEventInput } from '../shared/healingEvent.js';
 import type { Batch } from './batchDocument.js';
 import { batchRootCause } from './rootCause.js';
-import { completionPct, stallMinutes } from './stallRule.js';
+import { completionPct, stallMinutes, type StallRule } from './stallRule.js';
 
 /** Who healed: the Cloud Run execution and task, recorded with every event. */
 export interface RunIdentity {
@@ -31,7 +31,7 @@ export function beforeState(batch: Batch, now: Date): Record<string, unknown> {
 }
 
 /** The event of a successful heal, written in the same transaction as the batch. */
-export function healedEvent(batch: Batch, now: Date, run: RunIdentity, collection: string): HealingEventInput {
+export function healedEvent(batch: Batch, now: Date, run: RunIdentity, collection: string, rule: StallRule): HealingEventInput {
   const missing = batch.expectedPlayers - batch.completedPlayers;
   return {
     healing_id: batchCleanupHealingId(batch.id, batch.updatedAt),
@@ -50,12 +50,12 @@ export function healedEvent(batch: Batch, now: Date, run: RunIdentity, collectio
       completion_pct: round(completionPct(batch)),
     },
     success: true,
-    metadata: metadata(batch, run, collection),
+    metadata: metadata(batch, run, collection, rule),
   };
 }
 
 /** The event of a heal that failed: the batch is unchanged and the error is kept. */
-export function failedEvent(batch: Batch, now: Date, run: RunIdentity, collection: string, error: string): HealingEventInput {
+export function failedEvent(batch: Batch, now: Date, run: RunIdentity, collection: string, rule: StallRule, error: string): HealingEventInput {
   return {
     healing_id: `${batchCleanupHealingId(batch.id, batch.updatedAt)}-failed-${now.getTime()}`,
     timestamp: now,
@@ -66,7 +66,7 @@ export function failedEvent(batch: Batch, now: Date, run: RunIdentity, collectio
     before_state: beforeState(batch, now),
     after_state: beforeState(batch, now),
     success: false,
-    metadata: { ...metadata(batch, run, collection), error },
+    metadata: { ...metadata(batch, run, collection, rule), error },
   };
 }
 
@@ -75,7 +75,8 @@ export function autoCompletionReason(batch: Batch, now: Date): string {
   return `${triggerReason(batch, now)}; completed automatically by auto-batch-cleanup`;
 }
 
-function metadata(batch: Batch, run: RunIdentity, collection: string): Record<string, unknown> {
+/** What every batch heal's event says of the batch, the run and the rule it applied. */
+function metadata(batch: Batch, run: RunIdentity, collection: string, rule: StallRule): Record<string, unknown> {
   return {
     batch_id: batch.id,
     batch_collection: collection,
@@ -84,6 +85,7 @@ function metadata(batch: Batch, run: RunIdentity, collection: string): Record<st
     execution: run.execution,
     task_index: run.taskIndex,
     task_count: run.taskCount,
+    rule: { stall_minutes: rule.stallMinutes, min_completion_pct: rule.minCompletionPct },
   };
 }
 

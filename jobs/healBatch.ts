@@ -29,8 +29,8 @@ export interface HealContext {
 
 /**
  * Completes one stalled batch in a transaction that re-reads it and re-checks the rule, and
- * creates its healing event in the same transaction. A batch that moved on since the query is
- * left alone; so is one another run healed first.
+ * creates its healing event in the same transaction, marked as awaiting its verdict. A batch that
+ * moved on since the query is left alone; so is one another run healed first.
  */
 export async function healBatch(ref: DocumentReference, queried: Batch, context: HealContext): Promise<HealOutcome> {
   const healingId = batchCleanupHealingId(queried.id, queried.updatedAt);
@@ -61,8 +61,8 @@ async function healUnder(healingId: string, ref: DocumentReference, queried: Bat
       if (batch.updatedAt.getTime() !== queried.updatedAt.getTime()) return { kind: 'changed', reason: 'progressed since the query' };
       const decision = isStalled(batch, rule, now);
       if (!decision.stalled) return { kind: 'changed', reason: decision.reason };
-      const event = createHealingEvent({ ...healedEvent(batch, now, run, collection), healing_id: healingId }, now);
-      outbox.stage(transaction, event);
+      const event = createHealingEvent({ ...healedEvent(batch, now, run, collection, rule), healing_id: healingId }, now);
+      outbox.stage(transaction, event, { verdictDue: true });
       transaction.update(ref, {
         is_complete: true,
         completion_time: FieldValue.serverTimestamp(),

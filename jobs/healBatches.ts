@@ -75,7 +75,7 @@ export async function healBatches(batches: Batch[], collection: CollectionRefere
         tally.failedIds.push(batch.id);
         logger.error(`failed to heal batch ${batch.id}: ${outcome.error}`, { batch_id: batch.id, error: outcome.error });
         if (tally.firestoreDown !== undefined) return;
-        const event = createHealingEvent(failedEvent(batch, context.now, context.run, context.collection, outcome.error), context.now);
+        const event = createHealingEvent(failedEvent(batch, context.now, context.run, context.collection, context.rule, outcome.error), context.now);
         try {
           const written = await within(context.outbox.write(event), timeoutMs);
           if (written === TIMED_OUT) tally.firestoreDown = `Firestore did not answer within ${timeoutMs / 1000} s`;

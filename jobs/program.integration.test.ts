@@ -2,6 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { seedBatches } from '../test/support/batches.js';
 import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 import { jsonLines, runProgram } from '../test/support/jobProgram.js';
@@ -9,10 +10,11 @@ import { jsonLines, runProgram } from '../test/support/jobProgram.js';
 const summaryOf = (stdout: string) => jsonLines(stdout).find((line) => line.message === 'run summary');
 let firestore: Firestore;
 
-/** The BigQuery table of `env`, made as deploy makes it. */
+/** The BigQuery tables of `env`, made as deploy makes them. */
 async function prepareTable(env: Record<string, string>): Promise<void> {
   const config = loadJobConfig(env);
   await new HealingEventTable(createBigQuery(config), config.dataset, config.table).ensureExists();
+  await new HealVerdictTable(createBigQuery(config), config.dataset, config.verdictTable).ensureExists();
 }
 
 // The program is steered by the env it is given. The Firestore library would let this process's own
@@ -77,22 +79,24 @@ describe('--check', () => {
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(19);
-    expect(lines.at(-1)).toBe('all 19 checks passed');
-    for (const query of ['candidate batches query', 'active exclusions query', 'heals of an execution query', 'undone verdicts count']) expect(lines.some((line) => line.includes(query))).toBe(true);
+    expect(lines.filter((line) => line.startsWith('ok '))).toHaveLength(21);
+    expect(lines.at(-1)).toBe('all 21 checks passed');
+    const queries = ['candidate batches query', 'active exclusions query', 'heals of an execution query', 'undone verdicts count', 'heals awaiting a verdict query', 'earlier heals query'];
+    for (const query of queries) expect(lines.some((line) => line.includes(query))).toBe(true);
     const written = await Promise.all(
       [env.BATCH_COLLECTION!, env.HEALING_COLLECTION!, `${env.HEALING_COLLECTION}_alert_state`, `${env.HEALING_COLLECTION}_control`].map((name) => firestore.collection(name).limit(1).get()),
     );
     expect(written.map((snapshot) => snapshot.size)).toEqual([0, 0, 0, 0]);
   });
 
-  it('fails with exit 1 naming the table when the BigQuery table is missing', async () => {
+  it('fails with exit 1 naming each BigQuery table that is missing', async () => {
     const env = stackEnv();
     const { code, stdout } = await runProgram(['--check'], env);
     expect(code).toBe(1);
     const failed = stdout.split('\n').filter((line) => line.startsWith('FAIL'));
-    expect(failed).toHaveLength(1);
+    expect(failed).toHaveLength(2);
     expect(failed[0]).toContain(`${env.HEALING_DATASET}.${env.HEALING_TABLE}`);
-    expect(failed[0]).toContain('does not exist');
+    expect(failed[1]).toContain(`${env.HEALING_DATASET}.heal_verdicts`);
+    expect(failed.every((line) => line.includes('does not exist'))).toBe(true);
   });
 });

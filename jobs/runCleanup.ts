@@ -8,6 +8,7 @@ import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { HealVerdictTable } from '../shared/healVerdictTable.js';
+import { firstLine } from '../shared/errorText.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
 import type { Batch } from './batchDocument.js';
@@ -19,6 +20,7 @@ import { emptyHealTally, FirestoreUnavailableError, healBatches } from './healBa
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
 import { afterStop, HARD_STOP_MS, STOP_GRACE_MS, whenAborted } from './stopping.js';
 import { ownsBatch } from './taskShard.js';
+import { type VerifyResult, verifyHeals } from './verdicts/verifyHeals.js';
 
 export type { CleanupSummary } from './runSummary.js';
 
@@ -84,7 +86,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
   let failure: unknown;
 
   const work = steps().catch((error: unknown) => {
-    failure = error;
+    failure ??= error;
   });
   const ended = await Promise.race([work.then(() => true), whenAborted(hardStop).then(() => false)]);
   if (!ended) {
@@ -134,7 +136,10 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       summary.would_heal_ids = owned.map((batch) => batch.id);
       const why = control.pause !== undefined ? 'paused' : 'dry run';
       for (const batch of owned) logger.info(`${why}: would heal batch ${batch.id}`, { batch_id: batch.id });
-      if (config.dryRun) return;
+      if (config.dryRun) {
+        await giveVerdicts();
+        return;
+      }
     }
 
     // Heal, each batch in its own transaction with its event; none while paused. After a stop, heals in flight get the grace.
@@ -142,9 +147,12 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     await untilGrace(healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop, heals));
     if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
-    // Export this run's events (from memory) and the pending events and verdicts it claims, under the export deadline.
+    // Give earlier heals their verdicts.
+    const verdicts = await giveVerdicts();
+
+    // Export this run's events and verdicts (from memory) and the pending ones it claims, under the export deadline.
     const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
-    const exported = await outbox.export([...heals.events], exportSignal);
+    const exported = await outbox.export([...heals.events], exportSignal, verdicts.rows);
     summary.exported = exported.exported;
     summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
@@ -153,15 +161,15 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     summary.verdicts_set_aside = exported.verdicts.setAside;
     if (stop.aborted) return;
 
-    // Alert on every type with new events or an alert left undelivered (never failing the run); then the run summary message.
-    await untilGrace(alert(exported.types));
+    // Alert on every type with new events, new verdicts or an alert left undelivered (never failing the run); then the run summary message.
+    await untilGrace(alert(exported.types, verdicts.types));
   }
 
-  async function alert(exportedTypes: Set<string>): Promise<void> {
+  async function alert(exportedTypes: Set<string>, verdictTypes: Set<string>): Promise<void> {
     const deadline = alertDeadline();
     const types = new Set(exportedTypes);
     if (heals.events.length > 0) types.add(BATCH_CLEANUP);
-    const checks = await alerter.check(types, deadline);
+    const checks = await alerter.check(types, deadline, { verdictTypes });
     const counts = checks.find((check) => check.healingType === BATCH_CLEANUP)?.counts;
     if (heals.events.length > 0 && counts !== undefined) {
       const message = runSummaryMessage(
@@ -170,6 +178,24 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       );
       await alerter.post(message, deadline);
     }
+  }
+
+  /**
+   * Verdicts on earlier heals. Firestore failing here fails the run (exit 1), but only after the
+   * export and alerting of what was done: the verdicts given before it are exported too.
+   */
+  async function giveVerdicts(): Promise<VerifyResult> {
+    if (stop.aborted) return { given: summary.verdicts, rows: [], types: new Set() };
+    const verdicts = await verifyHeals({
+      firestore, outbox, healingCollection: config.healingCollection, verifyMinutes: config.verifyMinutes, verifyHours: config.verifyHours,
+      taskIndex: config.taskIndex, taskCount: config.taskCount, dryRun: config.dryRun, runStart: now, now: clock(), reads, logger, stop,
+    });
+    summary.verdicts = verdicts.given;
+    if (verdicts.error !== undefined) {
+      failure = verdicts.error;
+      logger.error(`giving verdicts failed: ${firstLine(verdicts.error)}`, errorFields(verdicts.error));
+    }
+    return verdicts;
   }
 
   /** The one summary line, with what is known now. */

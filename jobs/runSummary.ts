@@ -1,4 +1,5 @@
 import type { JobConfig } from '../shared/config.js';
+import type { VerdictCounts } from './verdicts/decideVerdict.js';
 
 /** The run's outcome, logged as one `run summary` line that Cloud Monitoring's metrics read. */
 export interface CleanupSummary {
@@ -22,6 +23,8 @@ export interface CleanupSummary {
   verdicts_exported: number;
   verdicts_pending_export: number;
   verdicts_set_aside: number;
+  /** Verdicts this run gave to earlier heals. */
+  verdicts: VerdictCounts;
   firestore_reads: number;
   duration_ms: number;
   dry_run: boolean;
@@ -44,7 +47,7 @@ export interface CleanupSummary {
 export function emptySummary(config: JobConfig): CleanupSummary {
   return {
     found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, skipped_locked: 0, not_started: 0,
-    exported: 0, pending_export: 0, set_aside: 0, verdicts_exported: 0, verdicts_pending_export: 0, verdicts_set_aside: 0, firestore_reads: 0, duration_ms: 0,
+    exported: 0, pending_export: 0, set_aside: 0, verdicts_exported: 0, verdicts_pending_export: 0, verdicts_set_aside: 0, verdicts: { held: 0, premature: 0, gone: 0 }, firestore_reads: 0, duration_ms: 0,
     dry_run: config.dryRun, safety_brake: false, stopped: false, paused: false, excluded: 0, exit_code: 0,
     task_index: config.taskIndex, task_count: config.taskCount, execution: config.executionName ?? 'local',
     healed_ids: [], would_heal_ids: [],

@@ -17,6 +17,7 @@ import { candidatesQuery } from './candidates.js';
 import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from './control/controlCollection.js';
 import { executionHealsQuery } from './operator/executionHeals.js';
 import { verdictCountQuery } from './operator/verdictCounts.js';
+import { dueHealsQuery, earlierHealsQuery } from './verdicts/verdictQueries.js';
 
 /** One check may take this long before it counts as failed. */
 const CHECK_TIMEOUT_MS = 30_000;
@@ -45,6 +46,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
   const counts = countQueries(events, BATCH_CLEANUP, now);
   const verdicts = verdictQueries(events, BATCH_CLEANUP, now);
+  const verifyFrom = new Date(now.getTime() - config.verifyHours * 3_600_000);
   const get = (query: Query) => async () => void (await query.limit(1).get());
   const count = (query: Query) => async () => void (await query.limit(1).count().get());
   const control = controlCollection(firestore, config.healingCollection);
@@ -70,6 +72,8 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
     { name: `heals of an execution query on ${config.healingCollection} (metadata.execution, healing_type, success), for undo --execution`, run: get(executionHealsQuery(events, config.executionName ?? 'local')) },
     { name: `undone verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc), for status`, run: count(verdictCountQuery(events, 'undone', new Date(now.getTime() - 86_400_000))) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
+    { name: `heals awaiting a verdict query on ${config.healingCollection} (verdict_due, timestamp)`, run: get(dueHealsQuery(events, verifyFrom, now)) },
+    { name: `earlier heals query on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: get(earlierHealsQuery(events, verifyFrom, now)) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${table.tableName}`, run: () => checkTable(table) },
     { name: `BigQuery table ${table.bigquery.projectId}.${table.dataset}.${verdictTable.tableName}`, run: () => checkTable(verdictTable) },
   ];

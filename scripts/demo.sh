@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The demo: on the local emulators, seed a realistic day of prediction batches, run a sample
+# The demo: on the local emulators, seed a realistic day of prediction batches, a week of earlier
+# heals with their verdicts and a dozen heals of the last hours awaiting theirs, run a sample
 # pipeline service that records its own heals through the healing module, run the
-# auto-batch-cleanup job once (it heals the batches and exports every pending event), show its
-# summary, then show what analyze-healing reports.
+# auto-batch-cleanup job once (it heals the batches, gives the earlier heals their verdicts and
+# exports every pending event and verdict), show its summary with the verdict counts, then show
+# what analyze-healing reports.
 # Set KEEP_LOCAL_STACK=true to leave the emulators running afterwards.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,7 +22,7 @@ if [ "${KEEP_LOCAL_STACK:-}" != "true" ]; then trap 'bash scripts/local-stack.sh
 eval "$(bash scripts/local-stack.sh env)"
 export BATCH_COLLECTION=demo_prediction_batches HEALING_COLLECTION=demo_healing_events HEALING_DATASET=demo_orchestration
 
-step "Seeding a day of prediction batches and a week of earlier healing events"
+step "Seeding a day of prediction batches, a week of earlier healing events and heals awaiting their verdicts"
 tsx scripts/seedDemo.ts
 
 step "Running a sample pipeline service whose retries, fallbacks, circuit breaker and watchdog record their heals"

@@ -1,7 +1,13 @@
 // Turns the job's JSON log lines into text a person reads in a terminal; the run summary as a table.
 import { createInterface } from 'node:readline';
 
-const SUMMARY_KEYS = ['found', 'stalled', 'healed', 'failed', 'skipped_malformed', 'skipped_changed', 'skipped_locked', 'exported', 'pending_export', 'firestore_reads', 'duration_ms'];
+const SUMMARY_KEYS = ['found', 'stalled', 'healed', 'failed', 'skipped_malformed', 'skipped_changed', 'skipped_locked', 'verdicts', 'exported', 'verdicts_exported', 'pending_export', 'firestore_reads', 'duration_ms'];
+
+/** A summary value as text: counts by name (`verdicts`) as `held 6, premature 5, gone 1`. */
+function shown(value) {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return Object.entries(value).map(([name, count]) => `${name} ${count}`).join(', ');
+  return String(value);
+}
 
 for await (const line of createInterface({ input: process.stdin })) {
   let entry;
@@ -13,6 +19,6 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
   process.stdout.write(`${String(entry.severity).padEnd(8)} ${entry.message}\n`);
   if (entry.message === 'run summary') {
-    for (const key of SUMMARY_KEYS) process.stdout.write(`           ${key.padEnd(18)} ${entry[key]}\n`);
+    for (const key of SUMMARY_KEYS) process.stdout.write(`           ${key.padEnd(18)} ${shown(entry[key])}\n`);
   }
 }

@@ -24,6 +24,8 @@ describe('configuration from the environment', () => {
       taskCount: 1,
       exportDeadlineSeconds: 60,
       slackDeadlineSeconds: 15,
+      verifyMinutes: 60,
+      verifyHours: 24,
     });
   });
 
@@ -46,8 +48,10 @@ describe('configuration from the environment', () => {
       CLOUD_RUN_TASK_COUNT: '3',
       EXPORT_DEADLINE_SECONDS: '20',
       SLACK_DEADLINE_SECONDS: '2.5',
+      VERIFY_MINUTES: '1',
+      VERIFY_HOURS: '6',
     });
-    expect(config).toMatchObject({ exportDeadlineSeconds: 20, slackDeadlineSeconds: 2.5, batchCollection: 'b', healingCollection: 'h', dataset: 'd', table: 't', verdictTable: 'v', stallMinutes: 30, minCompletionPct: 95.5, maxAgeHours: 48, maxHealsPerRun: 5, dryRun: true, logLevel: 'debug', taskIndex: 1, taskCount: 3 });
+    expect(config).toMatchObject({ verifyMinutes: 1, verifyHours: 6, exportDeadlineSeconds: 20, slackDeadlineSeconds: 2.5, batchCollection: 'b', healingCollection: 'h', dataset: 'd', table: 't', verdictTable: 'v', stallMinutes: 30, minCompletionPct: 95.5, maxAgeHours: 48, maxHealsPerRun: 5, dryRun: true, logLevel: 'debug', taskIndex: 1, taskCount: 3 });
   });
 
   it.each([
@@ -77,6 +81,13 @@ describe('configuration from the environment', () => {
     ['EXPORT_DEADLINE_SECONDS', '0'],
     ['EXPORT_DEADLINE_SECONDS', 'soon'],
     ['SLACK_DEADLINE_SECONDS', '-1'],
+    ['VERIFY_MINUTES', '0'],
+    ['VERIFY_MINUTES', '0.5'],
+    ['VERIFY_MINUTES', 'an hour'],
+    ['VERIFY_MINUTES', '1440'],
+    ['VERIFY_HOURS', '0'],
+    ['VERIFY_HOURS', '-24'],
+    ['VERIFY_HOURS', 'day'],
   ])('%s=%j is a configuration error (exit 2) naming the variable', (name, value) => {
     const env = { ...base, CLOUD_RUN_TASK_COUNT: '3', [name]: value };
     let thrown: unknown;

@@ -53,6 +53,10 @@ export interface JobConfig extends CommonConfig {
   exportDeadlineSeconds: number;
   /** Seconds one Slack post may take; all alerting of a run gets three times this (`SLACK_DEADLINE_SECONDS`, default 15). */
   slackDeadlineSeconds: number;
+  /** Minutes a healed batch must stay unchanged before its heal is `held` (`VERIFY_MINUTES`, default 60, at least 1). */
+  verifyMinutes: number;
+  /** Heals of the last this many hours get verdicts (`VERIFY_HOURS`, default 24, at least 1). */
+  verifyHours: number;
 }
 
 export function loadCommonConfig(env: Env): CommonConfig {
@@ -83,6 +87,11 @@ export function loadJobConfig(env: Env): JobConfig {
   if (taskIndex >= taskCount) {
     throw new ConfigError(`CLOUD_RUN_TASK_INDEX must be below CLOUD_RUN_TASK_COUNT (${taskCount}), got ${taskIndex}`);
   }
+  const verifyMinutes = number(env, 'VERIFY_MINUTES', 60, { min: 1 });
+  const verifyHours = number(env, 'VERIFY_HOURS', 24, { min: 1 });
+  if (verifyMinutes >= verifyHours * 60) {
+    throw new ConfigError(`VERIFY_MINUTES must be shorter than VERIFY_HOURS (${verifyHours} h), or no heal is ever held; got "${env.VERIFY_MINUTES}"`);
+  }
   return {
     ...loadCommonConfig(env),
     batchCollection: collectionName(env, 'BATCH_COLLECTION', 'prediction_batches'),
@@ -97,6 +106,8 @@ export function loadJobConfig(env: Env): JobConfig {
     executionName: present(env, 'CLOUD_RUN_EXECUTION'),
     exportDeadlineSeconds: number(env, 'EXPORT_DEADLINE_SECONDS', 60, { min: 0, max: 3600, exclusiveMin: true }),
     slackDeadlineSeconds: loadSlackDeadlineSeconds(env),
+    verifyMinutes,
+    verifyHours,
   };
 }
 

@@ -68,6 +68,9 @@ describe('undo HEALING_ID...', () => {
     const [healedAgain] = await stack.healingIds(env, ['again']);
     // The last player of "own" arrived: it is complete on its own now.
     await batches.doc('own').update({ completed_players: FieldValue.arrayUnion('p-18', 'p-19'), updated_at: FieldValue.serverTimestamp() });
+    // The second run gave the first heal of "again" its verdict: the pipeline wrote progress after it.
+    const againBefore = await stack.event(env, again!);
+    expect(againBefore).toMatchObject({ verdict: { verdict: 'premature', late_players: 1 } });
 
     const undo = await stack.command(env, 'undo', again!, own!, 'heal-that-never-was', fine!, '--reason', 'checking refusals');
 
@@ -80,7 +83,7 @@ describe('undo HEALING_ID...', () => {
     ]);
     expect(await stack.batch(env, 'again')).toMatchObject({ is_complete: true, healing_id: healedAgain });
     expect(await stack.batch(env, 'own')).toMatchObject({ is_complete: true, healing_id: own });
-    expect(await stack.event(env, again!)).not.toHaveProperty('verdict');
+    expect(await stack.event(env, again!)).toEqual(againBefore);
     expect(stderrLog(undo).filter((line) => line.severity === 'WARNING').map((line) => line.healing_id)).toEqual([again, own, 'heal-that-never-was']);
   });
 
@@ -125,6 +128,7 @@ describe('undo HEALING_ID...', () => {
       `  batch.healing_undone: (absent) -> {"healing_id":"${healingId}","at":"(server time of the undo)","by":"carol","reason":"just looking"}`,
       expect.stringMatching(/^ {2}event\.verdict: \(absent\) -> \{"verdict":"undone","checked_at":"\(server time of the undo\)","healed_at":"[^"]+","stall_minutes":30,"late_players":0,"progress_after_minutes":null,"actor":"carol","reason":"just looking"\}$/),
       '  event.verdict_exported: (absent) -> false',
+      '  event.verdict_due: true -> (removed)',
       '  batch.completed_players: 18 of 20 players, kept',
     ]);
     const [batchAfter, eventAfter] = await Promise.all([batchRef.get(), eventRef.get()]);

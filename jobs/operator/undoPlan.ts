@@ -1,7 +1,7 @@
 import type { DocumentData } from '@google-cloud/firestore';
 import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
 import { toDate as readDate } from '../batchDocument.js';
-import { VERDICT_FIELDS } from '../../shared/outbox/verdictDocument.js';
+import { VERDICT_DUE_FIELD, VERDICT_FIELDS } from '../../shared/outbox/verdictDocument.js';
 
 /** A field the undo deletes. */
 export const REMOVED = Symbol('removed');
@@ -107,7 +107,7 @@ export function planUndo(heal: RecordedHeal, batch: DocumentData | undefined, re
     reason: request.reason,
   });
   onEvent(VERDICT_FIELDS.exported, false);
-  for (const field of [...VERDICT_EXPORT_STATE, 'verdict_due']) if (field in heal.event) onEvent(field, REMOVED);
+  for (const field of [...VERDICT_EXPORT_STATE, VERDICT_DUE_FIELD]) if (field in heal.event) onEvent(field, REMOVED);
   return { undo: true, heal, changes, completed, expected };
 }
 

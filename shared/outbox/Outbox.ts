@@ -1,18 +1,19 @@
-import type { CollectionReference, Firestore, Transaction } from '@google-cloud/firestore';
+import type { CollectionReference, DocumentData, Firestore, Transaction, UpdateData } from '@google-cloud/firestore';
 import type { BigQueryTable } from '../bigQueryTable.js';
 import { isAlreadyExists } from '../firestoreErrors.js';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import type { HealingEvent } from '../healingEvent.js';
 import type { Logger } from '../logger.js';
 import { pendingQuery } from './claims.js';
-import { type Claim, toFirestoreDocument } from './eventDocument.js';
+import { type Claim, claimField, type DocumentOptions, toFirestoreDocument } from './eventDocument.js';
 import { eventStream } from './eventStream.js';
 import { GuardedWrites } from './guardedWrites.js';
 import type { OutboxStream } from './OutboxStream.js';
-import { type ExportCounts, StreamExport } from './StreamExport.js';
+import { type ExportCounts, type OwnRow, StreamExport } from './StreamExport.js';
+import { type HealVerdict, type HealVerdictRow, pendingVerdictFields, VERDICT_FIELDS } from './verdictDocument.js';
 import { verdictStream } from './verdictStream.js';
 
-export type { ExportCounts } from './StreamExport.js';
+export type { ExportCounts, OwnRow } from './StreamExport.js';
 export { MAX_REFUSALS } from './StreamExport.js';
 
 export interface OutboxOptions {
@@ -57,8 +58,8 @@ export class Outbox {
   }
 
   /** Adds the event, claimed by this run, to the caller's transaction: it is written with the caller's changes or not at all. */
-  stage(transaction: Transaction, event: HealingEvent): void {
-    transaction.create(this.events.doc(event.healing_id), toFirestoreDocument(event, this.claim()));
+  stage(transaction: Transaction, event: HealingEvent, options: DocumentOptions = {}): void {
+    transaction.create(this.events.doc(event.healing_id), toFirestoreDocument(event, this.claim(), options));
   }
 
   /** Writes the event, claimed by this run; false when that healing_id was already recorded. */
@@ -73,18 +74,32 @@ export class Outbox {
   }
 
   /**
+   * What a verdict writer of this run sets on the event document: the verdict, pending for
+   * BigQuery and claimed by this run, so that this run's export takes it from memory (`export`'s
+   * `ownVerdicts`) and no other run sends it too.
+   */
+  claimedVerdictFields(verdict: HealVerdict): UpdateData<DocumentData> {
+    return { ...pendingVerdictFields(verdict), [VERDICT_FIELDS.claim]: claimField(this.claim()) };
+  }
+
+  /**
    * Exports, until `signal` fires, this run's events (`own`, from memory: none is read back), the
-   * other pending events it can claim, then the pending verdicts it can claim. Never throws for
+   * other pending events it can claim, then this run's verdicts (`ownVerdicts`, written with
+   * `claimedVerdictFields`, from memory) and the pending verdicts it can claim. Never throws for
    * BigQuery; a Firestore failure is thrown.
    */
-  async export(own: HealingEvent[], signal: AbortSignal): Promise<ExportReport> {
+  async export(own: HealingEvent[], signal: AbortSignal, ownVerdicts: ReadonlyArray<OwnRow<HealVerdictRow>> = []): Promise<ExportReport> {
     const writes = new GuardedWrites(this.options.firestore, this.options.reads);
     const context = { collection: this.events, writes, reads: this.options.reads, logger: this.options.logger, run: this.options.run, claim: () => this.claim(), now: this.now };
     const events = new StreamExport(eventStream, { ...context, table: this.options.table });
     const verdicts = new StreamExport(verdictStream, { ...context, table: this.options.verdictTable });
-    await events.run(own, signal);
-    if (events.stoppedBy === null) await verdicts.run([], signal);
-    else verdicts.stoppedBy = events.stoppedBy;
+    await events.run(own.map((row) => ({ row, version: null })), signal);
+    if (events.stoppedBy === null) await verdicts.run(ownVerdicts, signal);
+    else {
+      verdicts.stoppedBy = events.stoppedBy;
+      // This run's verdicts carry its claim: handed back at once, so the next run exports them.
+      if (ownVerdicts.length > 0) await verdicts.run(ownVerdicts, AbortSignal.abort());
+    }
 
     const stoppedBy = events.stoppedBy ?? verdicts.stoppedBy;
     const [eventCounts, verdictCounts] = await Promise.all([this.counts(events, eventStream), this.counts(verdicts, verdictStream)]);

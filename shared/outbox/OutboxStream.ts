@@ -38,6 +38,8 @@ export interface OutboxStream<Row> {
   read(documentId: string, data: DocumentData): RowRead<Row>;
   /** Whether the document still holds this row as pending (a verdict given since is another row). */
   holds(data: DocumentData, row: Row): boolean;
+  /** The id of the Firestore document holding the row: its healing_id. */
+  documentId(row: Row): string;
   /** BigQuery's insert id of the row. */
   insertId(row: Row): string;
   /** The row as BigQuery takes it. */

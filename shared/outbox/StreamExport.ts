@@ -42,6 +42,13 @@ export interface ExportCounts {
 
 type Stop = 'deadline' | 'bigquery';
 
+/** A row this run wrote itself and claimed in that write, exported from memory. */
+export interface OwnRow<Row> {
+  row: Row;
+  /** The document's update time after that write; null when unknown (an event created in its heal's transaction). */
+  version: Timestamp | null;
+}
+
 /**
  * The export of one stream under a deadline: this run's own rows first (from memory), then pages of
  * the pending rows it claims. Each row whose insert may have been sent before is looked up in the
@@ -65,8 +72,8 @@ export class StreamExport<Row> {
     private readonly context: StreamExportContext,
   ) {}
 
-  async run(own: Row[], signal: AbortSignal): Promise<void> {
-    const items = own.map((row): PendingItem<Row> => ({ ref: this.context.collection.doc(this.stream.insertId(row)), row, version: null, sent: false, attempts: 0 }));
+  async run(own: ReadonlyArray<OwnRow<Row>>, signal: AbortSignal): Promise<void> {
+    const items = own.map(({ row, version }): PendingItem<Row> => ({ ref: this.context.collection.doc(this.stream.documentId(row)), row, version, sent: false, attempts: 0 }));
     for (const item of items) this.handled.add(item.ref.id);
     if (items.length > 0 && !(await this.exportItems(items, signal))) return;
     let after: string | undefined;

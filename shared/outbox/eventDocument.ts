@@ -1,6 +1,7 @@
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import type { HealingEvent } from '../healingEvent.js';
 import type { OutboxFields } from './OutboxStream.js';
+import { VERDICT_DUE_FIELD } from './verdictDocument.js';
 
 /** `false` marks an event not yet in BigQuery; the field is removed when the event is set aside. */
 export const EXPORTED_FIELD = 'bigquery_exported';
@@ -30,8 +31,13 @@ export interface Claim {
   expiresAt: Date;
 }
 
+export interface DocumentOptions {
+  /** The heal awaits a verdict (a successful batch heal of the job): marked for the job's verification query. Default false. */
+  verdictDue?: boolean;
+}
+
 /** The Firestore document of an event: the event's fields plus its export marker, claimed by a run when given. */
-export function toFirestoreDocument(event: HealingEvent, claim?: Claim): DocumentData {
+export function toFirestoreDocument(event: HealingEvent, claim?: Claim, { verdictDue = false }: DocumentOptions = {}): DocumentData {
   const document: DocumentData = {
     ...event,
     timestamp: Timestamp.fromDate(event.timestamp),
@@ -39,6 +45,7 @@ export function toFirestoreDocument(event: HealingEvent, claim?: Claim): Documen
     [EXPORTED_AT_FIELD]: null,
   };
   if (claim !== undefined) document[CLAIM_FIELD] = claimField(claim);
+  if (verdictDue) document[VERDICT_DUE_FIELD] = true;
   return document;
 }
 

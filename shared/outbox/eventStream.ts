@@ -12,6 +12,7 @@ export const eventStream: OutboxStream<HealingEvent> = {
     return read.ok ? { ok: true, row: read.event } : { ok: false, reason: `not a readable healing event: ${read.reason}` };
   },
   holds: (data) => data[EXPORTED_FIELD] === false,
+  documentId: (event) => event.healing_id,
   insertId: (event) => event.healing_id,
   toJson: (event) => toBigQueryRow(event),
   healingType: (event) => event.healing_type,

@@ -5,6 +5,8 @@ import type { OutboxFields } from './OutboxStream.js';
 export const VERDICT_FIELD = 'verdict';
 /** `false` marks a verdict row not yet in BigQuery; the field is removed when the verdict is set aside. */
 export const VERDICT_EXPORTED_FIELD = 'verdict_exported';
+/** `true` on a successful batch heal awaiting its verdict: the job's verification query looks for it; giving a verdict removes it. */
+export const VERDICT_DUE_FIELD = 'verdict_due';
 
 export const VERDICT_FIELDS: OutboxFields = {
   exported: VERDICT_EXPORTED_FIELD,
@@ -50,7 +52,8 @@ export interface HealVerdictRow {
 /**
  * What a verdict writer sets on the event document, in the update of the transaction that gives the
  * verdict: the verdict, pending for BigQuery, with the export state of any earlier verdict removed,
- * so a second verdict (`undone` after `held`) is exported as a second row.
+ * so a second verdict (`undone` after `held`) is exported as a second row; the heal no longer
+ * awaits a verdict.
  */
 export function pendingVerdictFields(verdict: HealVerdict): UpdateData<DocumentData> {
   const map: DocumentData = {
@@ -59,7 +62,7 @@ export function pendingVerdictFields(verdict: HealVerdict): UpdateData<DocumentD
     healed_at: Timestamp.fromDate(verdict.healed_at),
   };
   for (const key of ['actor', 'reason'] as const) if (map[key] === undefined) delete map[key];
-  const fields: UpdateData<DocumentData> = { [VERDICT_FIELD]: map, [VERDICT_EXPORTED_FIELD]: false };
+  const fields: UpdateData<DocumentData> = { [VERDICT_FIELD]: map, [VERDICT_EXPORTED_FIELD]: false, [VERDICT_DUE_FIELD]: FieldValue.delete() };
   for (const [name, field] of Object.entries(VERDICT_FIELDS)) if (name !== 'exported') fields[field] = FieldValue.delete();
   return fields;
 }

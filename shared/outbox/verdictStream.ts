@@ -19,6 +19,7 @@ export const verdictStream: OutboxStream<HealVerdictRow> = {
     const verdict = data[VERDICT_FIELD] as { verdict?: unknown; checked_at?: unknown } | undefined;
     return data[VERDICT_EXPORTED_FIELD] === false && verdict?.verdict === row.verdict && checkedAtMillis(verdict.checked_at) === row.checked_at.getTime();
   },
+  documentId: (row) => row.healing_id,
   insertId: verdictInsertId,
   toJson: toVerdictJson,
   healingType: (row) => row.healing_type,
