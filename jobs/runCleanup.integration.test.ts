@@ -13,7 +13,7 @@ import { pendingVerdictFields } from '../shared/outbox/verdictDocument.js';
 import { jobTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
 import { type BatchSpec, readBatch, seedBatches } from '../test/support/batches.js';
 import { SlackReceiver } from '../test/support/slackReceiver.js';
-import { decideCandidates, queryCandidates } from './candidates.js';
+import { findCandidates } from './candidates.js';
 import { healBatch } from './healBatch.js';
 import { runCleanup } from './runCleanup.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
@@ -196,7 +196,7 @@ describe('auto-batch-cleanup: safety under concurrency and repetition', () => {
     const verdictTable = new HealVerdictTable(createBigQuery(config), config.dataset, config.verdictTable);
     const outbox = new Outbox({ firestore, collection: config.healingCollection, table, verdictTable, logger: createMemoryLogger(), reads, run: 'test', claimTtlMs: 60_000 });
     const rule = { stallMinutes: 15, minCompletionPct: 90, maxAgeHours: 24 };
-    const [candidate] = decideCandidates(await queryCandidates(firestore.collection(config.batchCollection), rule, now, reads), rule, now).stalled;
+    const [candidate] = (await findCandidates(firestore.collection(config.batchCollection), rule, now, reads, { onMalformed: () => undefined })).stalled;
 
     await firestore.collection(config.batchCollection).doc('moving').update({ updated_at: new Date(now.getTime() - 1000), completed_players: Array.from({ length: 20 }, (_, i) => `p${i}`) });
     const outcome = await healBatch(firestore.collection(config.batchCollection).doc('moving'), candidate!, {

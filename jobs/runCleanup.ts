@@ -11,12 +11,14 @@ import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { firstLine } from '../shared/errorText.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
+import type { Batch } from './batchDocument.js';
 import type { RunIdentity } from './batchHealingEvent.js';
-import { decideCandidates, queryCandidates } from './candidates.js';
+import { findCandidates } from './candidates.js';
 import { withoutExcluded } from './control/healingControl.js';
 import { readControl } from './control/readControl.js';
-import { FirestoreUnavailableError, healBatches } from './healBatches.js';
+import { emptyHealTally, FirestoreUnavailableError, healBatches } from './healBatches.js';
 import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
+import { afterStop, HARD_STOP_MS, STOP_GRACE_MS, whenAborted } from './stopping.js';
 import { ownsBatch } from './taskShard.js';
 import { type VerifyResult, verifyHeals } from './verdicts/verifyHeals.js';
 
@@ -24,8 +26,6 @@ export type { CleanupSummary } from './runSummary.js';
 
 /** Batch ids listed in the safety-brake alert. */
 const BRAKE_SAMPLE = 10;
-/** After SIGTERM, Cloud Run kills the task 10 s later: export and summary must fit before. */
-const STOP_GRACE_MS = 7_000;
 /** A claim outlives the export deadline by this much, so only a crashed run's claims expire. */
 const CLAIM_MARGIN_MS = 10 * 60_000;
 
@@ -36,7 +36,10 @@ export interface CleanupDependencies {
   /** Slack, or the log when no webhook is set. */
   channel: AlertChannel;
   logger: Logger;
-  /** Fires on SIGTERM: no new heal starts, the export gets a short grace, alerting is skipped. */
+  /**
+   * Fires on SIGTERM: no new heal starts, heals in flight and the export get a short grace, alerting
+   * is skipped; at the hard stop the summary is logged with what is known and the run returns.
+   */
   stop?: AbortSignal;
   /** Current time, replaceable in tests. */
   now?: () => Date;
@@ -51,17 +54,22 @@ export interface CleanupResult {
 
 /**
  * One run of the job: find, decide, heal; then export and alert, each under its deadline; then the
- * summary line, whatever happened before. Healing never waits on BigQuery or Slack.
+ * summary line, whatever happened before. Healing never waits on BigQuery or Slack. After a stop
+ * (SIGTERM) the run ends within the stop timeline of jobs/stopping.ts whatever Firestore, BigQuery
+ * or Slack are doing: at the hard stop it logs its summary with what it knows and returns.
  */
 export async function runCleanup({ config, firestore, table, channel, logger, stop = new AbortController().signal, now: clock = () => new Date() }: CleanupDependencies): Promise<CleanupResult> {
   const started = Date.now();
   const now = clock();
   const reads = new FirestoreReadMeter();
   const summary = emptySummary(config);
+  const heals = emptyHealTally();
+  let mine: Batch[] = [];
   const identity: RunIdentity = { execution: config.executionName ?? 'local', taskIndex: config.taskIndex, taskCount: config.taskCount };
   const rule = { stallMinutes: config.stallMinutes, minCompletionPct: config.minCompletionPct, maxAgeHours: config.maxAgeHours };
   const batches = firestore.collection(config.batchCollection);
   const grace = afterStop(stop, STOP_GRACE_MS);
+  const hardStop = afterStop(stop, HARD_STOP_MS);
   const outbox = new Outbox({
     firestore, collection: config.healingCollection, table, logger, reads, now: clock,
     verdictTable: new HealVerdictTable(table.bigquery, table.dataset, config.verdictTable),
@@ -73,20 +81,34 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     table: `${table.bigquery.projectId}.${table.dataset}.${table.tableName}`,
   });
   const alertDeadline = () => new Deadline(config.slackDeadlineSeconds * 3000, grace);
+  /** Waits for `work`, after a stop no longer than the grace. */
+  const untilGrace = (work: Promise<unknown>) => Promise.race([work, whenAborted(grace)]);
   let failure: unknown;
 
-  try {
+  const work = steps().catch((error: unknown) => {
+    failure ??= error;
+  });
+  const ended = await Promise.race([work.then(() => true), whenAborted(hardStop).then(() => false)]);
+  if (!ended) {
+    const inFlight = heals.started - heals.healedIds.length - heals.failedIds.length - heals.changed - heals.locked;
+    logger.warn(`hard stop ${HARD_STOP_MS / 1000} s after SIGTERM: the run ends with what it knows; ${inFlight} heal(s) still in flight commit with their event or not at all`, { heals_in_flight: inFlight });
+  }
+  return finish();
+
+  async function steps(): Promise<void> {
     // Control and exclusions: an operator's pause and the batches excluded from healing, read first.
     const control = await readControl({ firestore, healingCollection: config.healingCollection, reads, logger, now, dryRun: config.dryRun });
     summary.paused = control.pause !== undefined;
     if (control.pause !== undefined) summary.pause_reason = control.pause.reason;
 
     // Find and decide.
-    const decision = decideCandidates(await queryCandidates(batches, rule, now, reads), rule, now);
+    const decision = await findCandidates(batches, rule, now, reads, {
+      stop,
+      onMalformed: ({ id, reason }) => logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason }),
+    });
     summary.found = decision.found;
     summary.stalled = decision.stalled.length;
-    summary.skipped_malformed = decision.malformed.length;
-    for (const { id, reason } of decision.malformed) logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason });
+    summary.skipped_malformed = decision.malformed;
     const { healable, excluded } = withoutExcluded(decision.stalled, control.exclusions);
     summary.excluded = excluded.length;
     for (const { batch, exclusion } of excluded) {
@@ -104,30 +126,25 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
         stalled: healable.length, max_heals_per_run: config.maxHealsPerRun, sample_batch_ids: sample,
       });
       if (!config.dryRun && config.taskIndex === 0) {
-        await alerter.raiseSafetyBrake(BATCH_CLEANUP, healable.length, config.maxHealsPerRun, sample, alertDeadline());
+        await untilGrace(alerter.raiseSafetyBrake(BATCH_CLEANUP, healable.length, config.maxHealsPerRun, sample, alertDeadline()));
       }
-      return finish();
+      return;
     }
 
-    const mine = healable.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
+    const owned = healable.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
     if (control.pause !== undefined || config.dryRun) {
-      summary.would_heal_ids = mine.map((batch) => batch.id);
+      summary.would_heal_ids = owned.map((batch) => batch.id);
       const why = control.pause !== undefined ? 'paused' : 'dry run';
-      for (const batch of mine) logger.info(`${why}: would heal batch ${batch.id}`, { batch_id: batch.id });
+      for (const batch of owned) logger.info(`${why}: would heal batch ${batch.id}`, { batch_id: batch.id });
       if (config.dryRun) {
         await giveVerdicts();
-        return finish();
+        return;
       }
     }
 
-    // Heal, each batch in its own transaction with its event; none while paused.
-    const heals = await healBatches(control.pause === undefined ? mine : [], batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop);
-    summary.healed = heals.healedIds.length;
-    summary.failed = heals.failedIds.length;
-    summary.skipped_changed = heals.changed;
-    summary.not_started = heals.notStarted;
-    summary.healed_ids = heals.healedIds;
-    summary.stopped = stop.aborted;
+    // Heal, each batch in its own transaction with its event; none while paused. After a stop, heals in flight get the grace.
+    mine = control.pause === undefined ? owned : [];
+    await untilGrace(healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop, heals));
     if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
     // Give earlier heals their verdicts.
@@ -135,23 +152,24 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
 
     // Export this run's events and verdicts (from memory) and the pending ones it claims, under the export deadline.
     const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
-    const exported = await outbox.export(heals.events, exportSignal, verdicts.rows);
+    const exported = await outbox.export([...heals.events], exportSignal, verdicts.rows);
     summary.exported = exported.exported;
     summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
     summary.verdicts_exported = exported.verdicts.exported;
     summary.verdicts_pending_export = exported.verdicts.pending;
     summary.verdicts_set_aside = exported.verdicts.setAside;
-    if (stop.aborted) {
-      summary.stopped = true;
-      return finish();
-    }
+    if (stop.aborted) return;
 
     // Alert on every type with new events, new verdicts or an alert left undelivered (never failing the run); then the run summary message.
+    await untilGrace(alert(exported.types, verdicts.types));
+  }
+
+  async function alert(exportedTypes: Set<string>, verdictTypes: Set<string>): Promise<void> {
     const deadline = alertDeadline();
-    const types = new Set(exported.types);
+    const types = new Set(exportedTypes);
     if (heals.events.length > 0) types.add(BATCH_CLEANUP);
-    const checks = await alerter.check(types, deadline, { verdictTypes: verdicts.types });
+    const checks = await alerter.check(types, deadline, { verdictTypes });
     const counts = checks.find((check) => check.healingType === BATCH_CLEANUP)?.counts;
     if (heals.events.length > 0 && counts !== undefined) {
       const message = runSummaryMessage(
@@ -160,10 +178,7 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       );
       await alerter.post(message, deadline);
     }
-  } catch (error) {
-    failure ??= error;
   }
-  return finish();
 
   /**
    * Verdicts on earlier heals. Firestore failing here fails the run (exit 1), but only after the
@@ -183,27 +198,25 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     return verdicts;
   }
 
+  /** The one summary line, with what is known now. */
   function finish(): CleanupResult {
+    summary.healed = heals.healedIds.length;
+    summary.failed = heals.failedIds.length;
+    summary.skipped_changed = heals.changed;
+    summary.skipped_locked = heals.locked;
+    summary.not_started = mine.length - heals.started;
+    summary.healed_ids = [...heals.healedIds];
     summary.stopped ||= stop.aborted;
     summary.firestore_reads = reads.reads;
     summary.duration_ms = Date.now() - started;
     const exitCode = exitCodeOf(summary, failure !== undefined);
     summary.exit_code = exitCode;
-    if (exitCode === 0) logger.info('run summary', { ...summary });
-    else logger.error('run summary', { ...summary, ...(failure === undefined ? {} : errorFields(failure)) });
-    return { summary, exitCode, ...(failure === undefined ? {} : { failure }) };
+    const line = { ...summary };
+    if (exitCode === 0) logger.info('run summary', line);
+    else logger.error('run summary', { ...line, ...(failure === undefined ? {} : errorFields(failure)) });
+    return { summary: line, exitCode, ...(failure === undefined ? {} : { failure }) };
   }
 }
-
-/** A signal that fires `ms` after `stop` fires. */
-function afterStop(stop: AbortSignal, ms: number): AbortSignal {
-  const controller = new AbortController();
-  const start = () => setTimeout(() => controller.abort(), ms).unref();
-  if (stop.aborted) start();
-  else stop.addEventListener('abort', start, { once: true });
-  return controller.signal;
-}
-
 
 function describeRun(run: RunIdentity): string {
   return run.taskCount > 1 ? `${run.execution} (task ${run.taskIndex + 1} of ${run.taskCount})` : run.execution;

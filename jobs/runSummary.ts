@@ -9,6 +9,8 @@ export interface CleanupSummary {
   failed: number;
   skipped_malformed: number;
   skipped_changed: number;
+  /** Heals skipped because another transaction held the batch (lock timeout, contention): no event, the next run takes the batch. */
+  skipped_locked: number;
   /** Stalled batches not tried because the run was stopped (SIGTERM). */
   not_started: number;
   /** Rows the export got into BigQuery, healing events and verdicts together. */
@@ -44,7 +46,7 @@ export interface CleanupSummary {
 
 export function emptySummary(config: JobConfig): CleanupSummary {
   return {
-    found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, not_started: 0,
+    found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, skipped_locked: 0, not_started: 0,
     exported: 0, pending_export: 0, set_aside: 0, verdicts_exported: 0, verdicts_pending_export: 0, verdicts_set_aside: 0, verdicts: { held: 0, premature: 0, gone: 0 }, firestore_reads: 0, duration_ms: 0,
     dry_run: config.dryRun, safety_brake: false, stopped: false, paused: false, excluded: 0, exit_code: 0,
     task_index: config.taskIndex, task_count: config.taskCount, execution: config.executionName ?? 'local',
@@ -55,4 +57,9 @@ export function emptySummary(config: JobConfig): CleanupSummary {
 /** Healing is the job's work: a failed heal, the safety brake, a stop or Firestore failing is exit 1; BigQuery and Slack never are. */
 export function exitCodeOf(summary: CleanupSummary, firestoreFailed: boolean): 0 | 1 {
   return summary.failed > 0 || summary.safety_brake || summary.stopped || firestoreFailed ? 1 : 0;
+}
+
+/** Every heal the run tried was skipped because another transaction held its batch: exit 0, said on stderr. */
+export function allHealsSkippedLocked(summary: CleanupSummary): boolean {
+  return summary.skipped_locked > 0 && summary.healed + summary.failed + summary.skipped_changed === 0;
 }

@@ -11,6 +11,7 @@ import { closeQuietly, explainFailure } from './firestoreFailure.js';
 import { FirestoreUnavailableError } from './healBatches.js';
 import type { ProgramIo } from './programIo.js';
 import { type CleanupSummary, runCleanup } from './runCleanup.js';
+import { allHealsSkippedLocked } from './runSummary.js';
 import { selfCheck } from './selfCheck.js';
 
 /**
@@ -36,6 +37,9 @@ export async function scheduledRun(config: JobConfig, flags: RunFlags, env: Reco
     firestoreGone = failure instanceof FirestoreUnavailableError;
     if (failure !== undefined) io.stderr(`auto-batch-cleanup: ${explainFailure(failure, config, env)}\n`);
     else if (exitCode !== EXIT_OK) io.stderr(`auto-batch-cleanup: ${outcomeLine(summary, config)}\n`);
+    else if (allHealsSkippedLocked(summary)) {
+      io.stderr(`auto-batch-cleanup: healed none: all ${summary.skipped_locked} stalled batch(es) were held by other transactions (lock timeout or contention); the next run takes them\n`);
+    }
     return exitCode;
   } catch (error) {
     const line = explainFailure(error, config, env);
@@ -44,7 +48,9 @@ export async function scheduledRun(config: JobConfig, flags: RunFlags, env: Reco
     return EXIT_FAILED;
   } finally {
     // A client that lost its server still holds transactions; closing it under them only adds errors. The process exit ends them.
-    if (!firestoreGone) await closeQuietly(firestore, logger);
+    // After a stop the process exits as soon as the run returns: closing is not waited for.
+    if (!firestoreGone && io.stop.aborted) void firestore.terminate().catch(() => undefined);
+    else if (!firestoreGone) await closeQuietly(firestore, logger);
   }
 }
 

@@ -1,7 +1,7 @@
 // Turns the job's JSON log lines into text a person reads in a terminal; the run summary as a table.
 import { createInterface } from 'node:readline';
 
-const SUMMARY_KEYS = ['found', 'stalled', 'healed', 'failed', 'skipped_malformed', 'skipped_changed', 'verdicts', 'exported', 'verdicts_exported', 'pending_export', 'firestore_reads', 'duration_ms'];
+const SUMMARY_KEYS = ['found', 'stalled', 'healed', 'failed', 'skipped_malformed', 'skipped_changed', 'skipped_locked', 'verdicts', 'exported', 'verdicts_exported', 'pending_export', 'firestore_reads', 'duration_ms'];
 
 /** A summary value as text: counts by name (`verdicts`) as `held 6, premature 5, gone 1`. */
 function shown(value) {

@@ -11,6 +11,16 @@ export function isAlreadyExists(error: unknown): boolean {
   return code(error) === Status.ALREADY_EXISTS;
 }
 
+/** A transaction Firestore aborted: lock timeout or contention, after the client library's own retries. */
+export function isAborted(error: unknown): boolean {
+  return code(error) === Status.ABORTED;
+}
+
+/** A request that did not end within its deadline. */
+export function isDeadlineExceeded(error: unknown): boolean {
+  return code(error) === Status.DEADLINE_EXCEEDED;
+}
+
 /** Firestore did not answer in time or could not be reached. */
 export function isUnreachable(error: unknown): boolean {
   return code(error) === Status.UNAVAILABLE || code(error) === Status.DEADLINE_EXCEEDED;
