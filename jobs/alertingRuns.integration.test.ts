@@ -1,14 +1,12 @@
+import { runJob as runJobInProcess } from '../test/support/runJob.js';
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
-import { SlackChannel } from '../shared/alerts/SlackChannel.js';
 import { alertStateId } from '../shared/alerts/alertStateDocument.js';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
-import { createMemoryLogger } from '../shared/logger.js';
 import { jobTestConfig, uniqueSuffix } from '../test/support/emulators.js';
 import { ages, seedFirestoreEvents } from '../test/support/seedEvents.js';
 import { SlackReceiver } from '../test/support/slackReceiver.js';
-import { runCleanup } from './runCleanup.js';
 
 const fileSuffix = uniqueSuffix();
 const receiver = new SlackReceiver();
@@ -21,11 +19,8 @@ function freshConfig(): JobConfig {
   return jobTestConfig(fileSuffix, { BATCH_COLLECTION: `batches_${own}`, HEALING_COLLECTION: `events_${own}`, SLACK_DEADLINE_SECONDS: '5' });
 }
 
-async function runJob(config: JobConfig) {
-  const logger = createMemoryLogger();
-  const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
-  const channel = new SlackChannel({ webhookUrl, logger, postTimeoutMs: config.slackDeadlineSeconds * 1000 });
-  return { ...(await runCleanup({ config, firestore, table, channel, logger })), logger };
+function runJob(config: JobConfig) {
+  return runJobInProcess(config, { firestore, slack: webhookUrl });
 }
 
 /** Every string anywhere in a document replaced by `text`; other values kept. */

@@ -1,13 +1,11 @@
+import { runJob as runJobInProcess } from '../test/support/runJob.js';
 import type { Firestore } from '@google-cloud/firestore';
-import { LogChannel } from '../shared/alerts/LogChannel.js';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
-import { createMemoryLogger } from '../shared/logger.js';
 import { type BatchSpec, seedBatches } from '../test/support/batches.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';
 import { jobTestConfig, uniqueSuffix } from '../test/support/emulators.js';
-import { runCleanup } from './runCleanup.js';
 
 // What a run reads, as Firestore bills it: the candidates, one transactional re-read per heal, and a
 // few reads for everything else. Its own events are exported from memory, never read back; claims
@@ -37,14 +35,7 @@ async function seedCandidates(config: JobConfig): Promise<void> {
 }
 
 async function run(config: JobConfig, bigqueryUrl: string) {
-  const client = createFirestore(config);
-  const logger = createMemoryLogger('info');
-  const table = new HealingEventTable(createBigQuery({ ...config, bigqueryEmulatorHost: bigqueryUrl }), config.dataset, config.table);
-  try {
-    return (await runCleanup({ config, firestore: client, table, channel: new LogChannel(logger), logger })).summary;
-  } finally {
-    await client.terminate();
-  }
+  return (await runJobInProcess(config, { bigqueryUrl, logLevel: 'info' })).summary;
 }
 
 beforeAll(async () => {

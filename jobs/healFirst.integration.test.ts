@@ -1,17 +1,14 @@
+import { runJob as runJobInProcess } from '../test/support/runJob.js';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Firestore } from '@google-cloud/firestore';
-import { LogChannel } from '../shared/alerts/LogChannel.js';
-import { SlackChannel } from '../shared/alerts/SlackChannel.js';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
-import { createMemoryLogger } from '../shared/logger.js';
 import { type BatchSpec, readBatch, seedBatches } from '../test/support/batches.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';
 import { jobTestConfig, uniqueSuffix } from '../test/support/emulators.js';
 import { ages, seedFirestoreEvents } from '../test/support/seedEvents.js';
 import { SlackReceiver } from '../test/support/slackReceiver.js';
-import { runCleanup } from './runCleanup.js';
 
 const fileSuffix = uniqueSuffix();
 const standIn = new BigQueryStandIn();
@@ -27,17 +24,8 @@ function freshConfig(extra: Record<string, string> = {}): JobConfig {
 
 /** One run in this process, through the BigQuery stand-in unless told otherwise; each run its own Firestore client, like a separate execution. */
 async function runJob(config: JobConfig, options: { slack?: string; direct?: boolean } = {}) {
-  const logger = createMemoryLogger();
-  const client = createFirestore(config);
-  const table = new HealingEventTable(createBigQuery({ ...config, bigqueryEmulatorHost: options.direct ? config.bigqueryEmulatorHost : standIn.url }), config.dataset, config.table);
-  const channel = options.slack === undefined ? new LogChannel(logger) : new SlackChannel({ webhookUrl: options.slack, logger, postTimeoutMs: config.slackDeadlineSeconds * 1000 });
-  const started = Date.now();
-  try {
-    const result = await runCleanup({ config, firestore: client, table, channel, logger });
-    return { ...result, logger, seconds: (Date.now() - started) / 1000, summaryLines: logger.lines.filter((line) => line.message === 'run summary') };
-  } finally {
-    await client.terminate();
-  }
+  const run = await runJobInProcess(config, { ...(options.direct ? {} : { bigqueryUrl: standIn.url }), ...(options.slack === undefined ? {} : { slack: options.slack }) });
+  return { ...run, summaryLines: run.logger.lines.filter((line) => line.message === 'run summary') };
 }
 
 /** How many rows the table holds for each of these ids. */

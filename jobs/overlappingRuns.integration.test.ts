@@ -1,14 +1,12 @@
+import { runJob as runJobInProcess } from '../test/support/runJob.js';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Firestore } from '@google-cloud/firestore';
-import { LogChannel } from '../shared/alerts/LogChannel.js';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
-import { createMemoryLogger } from '../shared/logger.js';
 import { seedBatches } from '../test/support/batches.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';
 import { jobTestConfig, uniqueSuffix } from '../test/support/emulators.js';
-import { runCleanup } from './runCleanup.js';
 
 const BATCHES = 500;
 const RUNS = 4;
@@ -20,14 +18,7 @@ let bigquery: BigQuery;
 
 /** One run with its own Firestore client, like a separate execution, its inserts held by the stand-in. */
 async function run(config: JobConfig) {
-  const client = createFirestore(config);
-  const table = new HealingEventTable(createBigQuery({ ...config, bigqueryEmulatorHost: standIn.url }), config.dataset, config.table);
-  const logger = createMemoryLogger('info');
-  try {
-    return (await runCleanup({ config, firestore: client, table, channel: new LogChannel(logger), logger })).summary;
-  } finally {
-    await client.terminate();
-  }
+  return (await runJobInProcess(config, { bigqueryUrl: standIn.url, logLevel: 'info' })).summary;
 }
 
 beforeAll(async () => {

@@ -1,6 +1,5 @@
+import { runJob as runJobInProcess } from '../test/support/runJob.js';
 import type { Firestore } from '@google-cloud/firestore';
-import { LogChannel } from '../shared/alerts/LogChannel.js';
-import { SlackChannel } from '../shared/alerts/SlackChannel.js';
 import { createBigQuery, createFirestore } from '../shared/clients.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
@@ -15,7 +14,6 @@ import { type BatchSpec, readBatch, seedBatches } from '../test/support/batches.
 import { SlackReceiver } from '../test/support/slackReceiver.js';
 import { findCandidates } from './candidates.js';
 import { healBatch } from './healBatch.js';
-import { runCleanup } from './runCleanup.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 
 const fileSuffix = uniqueSuffix();
@@ -30,13 +28,8 @@ function freshConfig(extra: Record<string, string> = {}): JobConfig {
   return jobTestConfig(fileSuffix, { BATCH_COLLECTION: `batches_${own}`, HEALING_COLLECTION: `events_${own}`, ...extra });
 }
 
-async function runJob(config: JobConfig, options: { slack?: string; client?: Firestore } = {}) {
-  const logger = createMemoryLogger();
-  const client = options.client ?? firestore;
-  const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
-  const channel = options.slack === undefined ? new LogChannel(logger) : new SlackChannel({ webhookUrl: options.slack, logger, postTimeoutMs: 5_000 });
-  const result = await runCleanup({ config, firestore: client, table, channel, logger, now: () => now });
-  return { ...result, logger };
+function runJob(config: JobConfig, options: { slack?: string; client?: Firestore } = {}) {
+  return runJobInProcess(config, { firestore: options.client ?? firestore, slackTimeoutMs: 5_000, now: () => now, ...(options.slack === undefined ? {} : { slack: options.slack }) });
 }
 
 async function eventsIn(config: JobConfig) {

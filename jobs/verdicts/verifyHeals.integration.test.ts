@@ -1,6 +1,6 @@
+import { runJob as runJobInProcess } from '../../test/support/runJob.js';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
-import { LogChannel } from '../../shared/alerts/LogChannel.js';
 import { createBigQuery, createFirestore } from '../../shared/clients.js';
 import type { JobConfig } from '../../shared/config.js';
 import { HealingEventTable } from '../../shared/healingEventTable.js';
@@ -11,7 +11,6 @@ import { Outbox } from '../../shared/outbox/Outbox.js';
 import { seedBatches } from '../../test/support/batches.js';
 import { jobTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
 import { seedHeals, verdictsGivenSince } from '../../test/support/heals.js';
-import { runCleanup } from '../runCleanup.js';
 import { verifyHeals } from './verifyHeals.js';
 
 const fileSuffix = uniqueSuffix();
@@ -24,16 +23,8 @@ function freshConfig(extra: Record<string, string> = {}): JobConfig {
 }
 
 /** One run of the job at `at` on the job's clock, with its own Firestore client like a separate execution. */
-async function runAt(config: JobConfig, at: Date) {
-  const client = createFirestore(config);
-  const logger = createMemoryLogger('info');
-  const table = new HealingEventTable(createBigQuery(config), config.dataset, config.table);
-  try {
-    const result = await runCleanup({ config, firestore: client, table, channel: new LogChannel(logger), logger, now: () => at });
-    return { ...result, logger };
-  } finally {
-    await client.terminate();
-  }
+function runAt(config: JobConfig, at: Date) {
+  return runJobInProcess(config, { now: () => at, logLevel: 'info' });
 }
 
 async function eventsById(config: JobConfig): Promise<Map<string, FirebaseFirestore.DocumentData>> {
