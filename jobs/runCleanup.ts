@@ -8,6 +8,7 @@ import type { JobConfig } from '../shared/config.js';
 import { FirestoreReadMeter } from '../shared/firestoreReads.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { HealVerdictTable } from '../shared/healVerdictTable.js';
+import { deadlineSignal } from '../shared/timeLimit.js';
 import { firstLine } from '../shared/errorText.js';
 import { errorFields, type Logger } from '../shared/logger.js';
 import { Outbox } from '../shared/outbox/Outbox.js';
@@ -17,7 +18,7 @@ import { findCandidates } from './candidates.js';
 import { withoutExcluded } from './control/healingControl.js';
 import { readControl } from './control/readControl.js';
 import { emptyHealTally, FirestoreUnavailableError, healBatches } from './healBatches.js';
-import { type CleanupSummary, emptySummary, exitCodeOf } from './runSummary.js';
+import { type CleanupSummary, emptySummary, type StepTimes, exitCodeOf } from './runSummary.js';
 import { afterStop, HARD_STOP_MS, STOP_GRACE_MS, whenAborted } from './stopping.js';
 import { ownsBatch } from './taskShard.js';
 import { type VerifyResult, verifyHeals } from './verdicts/verifyHeals.js';
@@ -96,16 +97,21 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
   return finish();
 
   async function steps(): Promise<void> {
-    // Control and exclusions: an operator's pause and the batches excluded from healing, read first.
-    const control = await readControl({ firestore, healingCollection: config.healingCollection, reads, logger, now, dryRun: config.dryRun });
+    // Control and exclusions (an operator's pause and the batches excluded from healing), and the
+    // candidates: read side by side, decided only once both are in.
+    const [control, decision] = await timed('find', () =>
+      Promise.all([
+        readControl({ firestore, healingCollection: config.healingCollection, reads, logger, now, dryRun: config.dryRun }),
+        findCandidates(batches, rule, now, reads, {
+          stop,
+          onMalformed: ({ id, reason }) => logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason }),
+        }),
+      ]),
+    );
     summary.paused = control.pause !== undefined;
     if (control.pause !== undefined) summary.pause_reason = control.pause.reason;
 
-    // Find and decide.
-    const decision = await findCandidates(batches, rule, now, reads, {
-      stop,
-      onMalformed: ({ id, reason }) => logger.warn(`skipped malformed batch ${id}: ${reason}`, { batch_id: id, reason }),
-    });
+    // Decide.
     summary.found = decision.found;
     summary.stalled = decision.stalled.length;
     summary.skipped_malformed = decision.malformed;
@@ -144,15 +150,15 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
 
     // Heal, each batch in its own transaction with its event; none while paused. After a stop, heals in flight get the grace.
     mine = control.pause === undefined ? owned : [];
-    await untilGrace(healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop, heals));
+    await timed('heal', () => untilGrace(healBatches(mine, batches, { firestore, outbox, rule, run: identity, collection: config.batchCollection, reads, now }, logger, stop, heals)));
     if (heals.firestoreDown !== undefined) throw new FirestoreUnavailableError(heals.firestoreDown);
 
     // Give earlier heals their verdicts.
     const verdicts = await giveVerdicts();
 
     // Export this run's events and verdicts (from memory) and the pending ones it claims, under the export deadline.
-    const exportSignal = AbortSignal.any([AbortSignal.timeout(config.exportDeadlineSeconds * 1000), grace]);
-    const exported = await outbox.export([...heals.events], exportSignal, verdicts.rows);
+    const exportDeadline = deadlineSignal(config.exportDeadlineSeconds * 1000, grace);
+    const exported = await timed('export', () => outbox.export([...heals.events], exportDeadline.signal, verdicts.rows)).finally(exportDeadline.clear);
     summary.exported = exported.exported;
     summary.pending_export = exported.pending;
     summary.set_aside = exported.setAside;
@@ -162,7 +168,17 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     if (stop.aborted) return;
 
     // Alert on every type with new events, new verdicts or an alert left undelivered (never failing the run); then the run summary message.
-    await untilGrace(alert(exported.types, verdicts.types));
+    await timed('alert', () => untilGrace(alert(exported.types, verdicts.types)));
+  }
+
+  /** Runs one step of the run and records how long it took in the summary's `step_ms`. */
+  async function timed<T>(step: keyof StepTimes, work: () => Promise<T>): Promise<T> {
+    const began = Date.now();
+    try {
+      return await work();
+    } finally {
+      summary.step_ms[step] = Date.now() - began;
+    }
   }
 
   async function alert(exportedTypes: Set<string>, verdictTypes: Set<string>): Promise<void> {
@@ -186,10 +202,12 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
    */
   async function giveVerdicts(): Promise<VerifyResult> {
     if (stop.aborted) return { given: summary.verdicts, rows: [], types: new Set() };
-    const verdicts = await verifyHeals({
-      firestore, outbox, healingCollection: config.healingCollection, verifyMinutes: config.verifyMinutes, verifyHours: config.verifyHours,
-      taskIndex: config.taskIndex, taskCount: config.taskCount, dryRun: config.dryRun, runStart: now, now: clock(), reads, logger, stop,
-    });
+    const verdicts = await timed('verify', () =>
+      verifyHeals({
+        firestore, outbox, healingCollection: config.healingCollection, verifyMinutes: config.verifyMinutes, verifyHours: config.verifyHours,
+        taskIndex: config.taskIndex, taskCount: config.taskCount, dryRun: config.dryRun, runStart: now, now: clock(), reads, logger, stop,
+      }),
+    );
     summary.verdicts = verdicts.given;
     if (verdicts.error !== undefined) {
       failure = verdicts.error;

@@ -27,6 +27,8 @@ export interface CleanupSummary {
   verdicts: VerdictCounts;
   firestore_reads: number;
   duration_ms: number;
+  /** Milliseconds each step of the run took (a step the run did not reach is absent). */
+  step_ms: StepTimes;
   dry_run: boolean;
   safety_brake: boolean;
   stopped: boolean;
@@ -44,10 +46,13 @@ export interface CleanupSummary {
   would_heal_ids: string[];
 }
 
+/** The run's steps whose time the summary reports: find (with the pause and exclusions), heal, verify, export, alert. */
+export type StepTimes = Partial<Record<'find' | 'heal' | 'verify' | 'export' | 'alert', number>>;
+
 export function emptySummary(config: JobConfig): CleanupSummary {
   return {
     found: 0, stalled: 0, healed: 0, failed: 0, skipped_malformed: 0, skipped_changed: 0, skipped_locked: 0, not_started: 0,
-    exported: 0, pending_export: 0, set_aside: 0, verdicts_exported: 0, verdicts_pending_export: 0, verdicts_set_aside: 0, verdicts: { held: 0, premature: 0, gone: 0 }, firestore_reads: 0, duration_ms: 0,
+    exported: 0, pending_export: 0, set_aside: 0, verdicts_exported: 0, verdicts_pending_export: 0, verdicts_set_aside: 0, verdicts: { held: 0, premature: 0, gone: 0 }, firestore_reads: 0, duration_ms: 0, step_ms: {},
     dry_run: config.dryRun, safety_brake: false, stopped: false, paused: false, excluded: 0, exit_code: 0,
     task_index: config.taskIndex, task_count: config.taskCount, execution: config.executionName ?? 'local',
     healed_ids: [], would_heal_ids: [],

@@ -1,6 +1,7 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { Firestore } from '@google-cloud/firestore';
 import type { CancellableRequests } from './cancellableRequests.js';
+import { deadlineSignal } from './timeLimit.js';
 
 const BIGQUERY_ENDPOINT = 'https://bigquery.googleapis.com';
 /** How long the metadata server gets to answer before this process is taken to run outside Google Cloud. */
@@ -65,15 +66,15 @@ export function createBigQuery(config: BigQueryTarget): BigQuery {
 
 /** Whether the metadata server of a Google Cloud runtime answers, as the auth library's probe decides, without its warning. */
 export async function metadataServerAnswers(timeoutMs: number, host = process.env.GCE_METADATA_HOST ?? process.env.GCE_METADATA_IP ?? '169.254.169.254'): Promise<boolean> {
+  const deadline = deadlineSignal(timeoutMs);
   try {
-    const response = await fetch(`http://${host}/computeMetadata/v1/instance`, {
-      headers: { 'Metadata-Flavor': 'Google' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await fetch(`http://${host}/computeMetadata/v1/instance`, { headers: { 'Metadata-Flavor': 'Google' }, signal: deadline.signal });
     await response.body?.cancel();
     return response.headers.get('metadata-flavor') === 'Google';
   } catch {
     return false;
+  } finally {
+    deadline.clear();
   }
 }
 
