@@ -12,6 +12,7 @@ describe('configuration from the environment', () => {
       healingCollection: 'healing_events',
       dataset: 'nba_orchestration',
       table: 'healing_events',
+      verdictTable: 'heal_verdicts',
       stallMinutes: 15,
       minCompletionPct: 90,
       maxAgeHours: 24,
@@ -33,6 +34,7 @@ describe('configuration from the environment', () => {
       HEALING_COLLECTION: 'h',
       HEALING_DATASET: 'd',
       HEALING_TABLE: 't',
+      HEALING_VERDICT_TABLE: 'v',
       STALL_MINUTES: '30',
       MIN_COMPLETION_PCT: '95.5',
       MAX_AGE_HOURS: '48',
@@ -45,7 +47,7 @@ describe('configuration from the environment', () => {
       EXPORT_DEADLINE_SECONDS: '20',
       SLACK_DEADLINE_SECONDS: '2.5',
     });
-    expect(config).toMatchObject({ exportDeadlineSeconds: 20, slackDeadlineSeconds: 2.5, batchCollection: 'b', healingCollection: 'h', dataset: 'd', table: 't', stallMinutes: 30, minCompletionPct: 95.5, maxAgeHours: 48, maxHealsPerRun: 5, dryRun: true, logLevel: 'debug', taskIndex: 1, taskCount: 3 });
+    expect(config).toMatchObject({ exportDeadlineSeconds: 20, slackDeadlineSeconds: 2.5, batchCollection: 'b', healingCollection: 'h', dataset: 'd', table: 't', verdictTable: 'v', stallMinutes: 30, minCompletionPct: 95.5, maxAgeHours: 48, maxHealsPerRun: 5, dryRun: true, logLevel: 'debug', taskIndex: 1, taskCount: 3 });
   });
 
   it.each([
@@ -66,6 +68,8 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'verbose'],
     ['HEALING_DATASET', 'bad-name'],
     ['HEALING_TABLE', 'x;DROP'],
+    ['HEALING_VERDICT_TABLE', 'heal-verdicts'],
+    ['HEALING_VERDICT_TABLE', 'healing_events'],
     ['BATCH_COLLECTION', 'a/b'],
     ['FIRESTORE_EMULATOR_HOST', 'not a host'],
     ['BIGQUERY_EMULATOR_HOST', '127.0.0.1:9050'],

@@ -25,6 +25,8 @@ export interface CommonConfig {
   dataset: string;
   /** BigQuery table (`HEALING_TABLE`, default `healing_events`). */
   table: string;
+  /** BigQuery table of heal verdicts in the same dataset (`HEALING_VERDICT_TABLE`, default `heal_verdicts`). */
+  verdictTable: string;
   /** Log threshold (`LOG_LEVEL`, default `info`). */
   logLevel: LogLevel;
 }
@@ -61,13 +63,19 @@ export function loadCommonConfig(env: Env): CommonConfig {
   if (!/^[A-Za-z0-9][A-Za-z0-9:._-]*$/.test(projectId)) {
     throw new ConfigError(`GOOGLE_CLOUD_PROJECT is not a valid project id: "${projectId}"`);
   }
+  const table = bigQueryName(env, 'HEALING_TABLE', 'healing_events');
+  const verdictTable = bigQueryName(env, 'HEALING_VERDICT_TABLE', 'heal_verdicts');
+  if (verdictTable.toLowerCase() === table.toLowerCase()) {
+    throw new ConfigError(`HEALING_VERDICT_TABLE must name another table than HEALING_TABLE, got "${verdictTable}" for both`);
+  }
   return {
     projectId,
     firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
     bigqueryEmulatorHost: emulatorUrl(env, 'BIGQUERY_EMULATOR_HOST'),
     healingCollection: collectionName(env, 'HEALING_COLLECTION', 'healing_events'),
     dataset: bigQueryName(env, 'HEALING_DATASET', 'nba_orchestration'),
-    table: bigQueryName(env, 'HEALING_TABLE', 'healing_events'),
+    table,
+    verdictTable,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
 }
