@@ -62,7 +62,7 @@ export async function analyzeHealing(argv: readonly string[], env: Record<string
 async function report(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo): Promise<HealingReport> {
   const plan = planBuckets(request.window);
   const began = Date.now();
-  const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, table)).catch((error: unknown) => {
+  const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, { events: table, verdicts: undefined })).catch((error: unknown) => {
     throw toBigQueryFailure(error, config);
   });
   logger.debug('analysis query answered', { rows: rows.length, milliseconds: Date.now() - began, buckets: plan.starts.length });

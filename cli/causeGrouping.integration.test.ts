@@ -77,6 +77,22 @@ const trickyReasons = [
   'unicodeé503 code 404é',
   'Traceback (most recent call last):\n  File "fetch.py", line 88, in get\nrequests.exceptions.HTTPError: 503 Server Error for url: https://odds.example/v4/games/0022500123',
   'Batch a1 stalled at 91.2% (124/136) for 17.3 minutes',
+  // Reasons that share a shape (digits as classes) or differ only in long numbers, where the SQL
+  // fingerprints one reason for many: kept codes must still tell them apart.
+  'HTTP 5034 at 1',
+  'HTTP 6034 at 1',
+  'HTTP:5034',
+  'x1:status:5034',
+  'x1:status:6034',
+  'HTTP/1.12 503',
+  'HTTP/1.1 503 after 20771 ms',
+  'HTTP/1.1 403 after 20771 ms',
+  'HTTP/1.1 403 after 99999 ms',
+  'call 12345 failed with HTTP 501 after 2 attempts',
+  'call 98765 failed with HTTP 501 after 2 attempts',
+  'call 45 failed with HTTP 501 after 3 attempts',
+  '\u001fcode 503\u001f',
+  'a\u001f\u001fb 12',
 ];
 const tricky = trickyReasons.map((reason) => event('fingerprint_probe', reason));
 

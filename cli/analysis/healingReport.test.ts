@@ -11,12 +11,16 @@ const row = (kind: AnalysisRow['kind'], fields: Partial<AnalysisRow>): AnalysisR
   period: 'current',
   healing_type: null,
   cause: null,
+  verdict: null,
   position: null,
   events: 0,
   failures: 0,
   later_events: null,
+  late_players: null,
   median_minutes: null,
   p95_minutes: null,
+  stall_minutes: null,
+  progress_after_minutes: null,
   ...fields,
 });
 
