@@ -2,6 +2,7 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 import { causeOf } from './analysis/causeFingerprint.js';
 import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
@@ -95,6 +96,7 @@ const DAY = ['--start', '2026-02-10T00:00:00Z', '--end', '2026-02-11T00:00:00Z']
 
 beforeAll(async () => {
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...day, ...dst, ...fingerprinted]);
   const again = await table.insert([day[1]!]);
   expect([outcome.rejected, again.rejected]).toEqual([[], []]);

@@ -62,13 +62,30 @@ export async function analyzeHealing(argv: readonly string[], env: Record<string
 async function report(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo): Promise<HealingReport> {
   const plan = planBuckets(request.window);
   const began = Date.now();
-  const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, { events: table, verdicts: undefined })).catch((error: unknown) => {
+  const verdicts = await verdictTable(bigquery, config);
+  const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, { events: table, verdicts: verdicts.sqlName })).catch((error: unknown) => {
     throw toBigQueryFailure(error, config);
   });
   logger.debug('analysis query answered', { rows: rows.length, milliseconds: Date.now() - began, buckets: plan.starts.length });
+  if (verdicts.sqlName === undefined) {
+    io.stderr.write(`analyze-healing: WARNING: BigQuery table ${verdicts.name} does not exist, so the report has no heal verdicts; deploy creates it (HEALING_VERDICT_TABLE)\n`);
+  }
   const healingReport = buildReport(request, plan, rows);
   io.stdout.write(request.format === 'json' ? renderJson(healingReport) : renderTable(healingReport));
   return healingReport;
+}
+
+/** The heal verdict table, by SQL name when it exists: a deployment older than verdicts has none, and its report goes without them. */
+async function verdictTable(bigquery: BigQuery, config: CommonConfig): Promise<{ name: string; sqlName: string | undefined }> {
+  const name = `${bigquery.projectId}.${config.dataset}.${config.verdictTable}`;
+  const [exists] = await bigquery
+    .dataset(config.dataset)
+    .table(config.verdictTable)
+    .exists()
+    .catch((error: unknown) => {
+      throw toBigQueryFailure(error, config);
+    });
+  return { name, sqlName: exists ? `\`${name}\`` : undefined };
 }
 
 async function writeHtml(path: string, healingReport: HealingReport, logger: Logger, io: CliIo): Promise<void> {

@@ -2,6 +2,7 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 import { causeOf } from './analysis/causeFingerprint.js';
 import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
@@ -110,6 +111,7 @@ async function topCauses(type: string): Promise<HealingReport['top_causes']> {
 
 beforeAll(async () => {
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...outages, ...tricky]);
   expect(outcome.rejected).toEqual([]);
 });

@@ -6,6 +6,7 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, HEALING_EVENT_COLUMNS, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 import { exportStatement } from './analysis/exportQuery.js';
 import { toAnalysisRequest } from './analysisRequest.js';
 import { analyzeHealing } from './analyzeHealing.js';
@@ -76,6 +77,7 @@ async function exportWindow(file: string, stderrIsTty: boolean) {
 
 beforeAll(async () => {
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...events, ...formulaEvents]);
   const duplicate = await table.insert([events[0]!]);
   expect([outcome.rejected, duplicate.rejected]).toEqual([[], []]);

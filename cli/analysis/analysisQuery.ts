@@ -25,7 +25,7 @@ export type Period = 'current' | 'previous';
  * `stall_rule`: successful batch_cleanup heals of the current window per `metadata.rule.stall_minutes`
  * (`stall_minutes`), `position` the last bucket it was seen in. `verdict_type`: a healing type that has
  * verdicts. `verdict`: successful heals per type and latest verdict, `late_players` summed.
- * `premature`: premature heals of the current window per `stall_minutes` and `progress_after_minutes`.
+ * `premature`: premature heals per `stall_minutes` and `progress_after_minutes`, `late_players` summed.
  */
 export interface AnalysisRow {
   kind: AnalysisRowKind;
@@ -238,11 +238,12 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
   WHERE period IS NOT NULL
 )`,
       `premature_heals AS (
-  -- The current window's heals whose latest verdict is premature, with that verdict's numbers.
+  -- The heals whose latest verdict is premature, with that verdict's numbers.
   SELECT healing_id, healing_type, MAX_BY(late_players, checked) AS late_players, MAX_BY(stall_minutes, checked) AS stall_minutes,
-    MAX_BY(progress_after_minutes, checked) AS progress_after_minutes
+    MAX_BY(progress_after_minutes, checked) AS progress_after_minutes,
+    IF(healing_id IN (SELECT healing_id FROM heal_verdicts WHERE verdict = 'premature' AND period = 'current'), 'current', 'previous') AS period
   FROM (${verdictRows})
-  WHERE verdict = 'premature' AND healing_id IN (SELECT healing_id FROM heal_verdicts WHERE verdict = 'premature' AND period = 'current')
+  WHERE verdict = 'premature' AND healing_id IN (SELECT healing_id FROM heal_verdicts WHERE verdict = 'premature')
   GROUP BY healing_id, healing_type
 )`,
     );
@@ -255,7 +256,7 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
       select(
         {
           kind: `'premature'`,
-          period: `'current'`,
+          period: 'period',
           healing_type: 'healing_type',
           stall_minutes: 'stall_minutes',
           progress_after_minutes: 'progress_after_minutes',
@@ -263,7 +264,7 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
           failures: '0',
           late_players: 'SUM(late_players)',
         },
-        'FROM premature_heals\nGROUP BY healing_type, stall_minutes, progress_after_minutes',
+        'FROM premature_heals\nGROUP BY period, healing_type, stall_minutes, progress_after_minutes',
       ),
     );
   }

@@ -14,6 +14,8 @@ const report: HealingReport = {
     { cause: `Batch # stalled ${'x'.repeat(200)}`, events: 104, failures: 3 },
   ],
   time_to_heal: { heals: 1199, median_minutes: 21.5, p95_minutes: 130 },
+  verdicts: [],
+  stall_recommendation: null,
   trend: [
     { bucket_start: '2026-03-07T12:00:00-05:00', healing_type: 'batch_cleanup', events: 0 },
     { bucket_start: '2026-03-07T12:00:00-05:00', healing_type: 'fallback', events: 4 },

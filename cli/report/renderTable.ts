@@ -29,6 +29,7 @@ export function renderTable(report: HealingReport): string {
     '',
     `${count(totals.events)} events: ${count(totals.successes)} succeeded, ${count(totals.failures)} failed, success rate ${rate(totals.success_rate)}`,
     ...(report.filter.healing_type === null || report.filter.healing_type === BATCH_CLEANUP ? [timeToHealLine(report)] : []),
+    ...verdictLines(report),
     '',
     ...typeTable(report),
     '',
@@ -52,18 +53,36 @@ function typeTable(report: HealingReport): string[] {
   const perCharacter = bucketsPerCharacter(bucketCount);
   const unit = report.window.bucket === 'hour' ? 'HOUR' : 'DAY';
   const trendTitle = perCharacter === 1 ? `EVENTS PER ${unit}` : `EVENTS PER ${perCharacter} ${unit}S`;
+  const verdicts = new Map(report.verdicts.map((verdict) => [verdict.healing_type, verdict]));
+  const premature = verdicts.size > 0;
   const rows = report.by_type.map((type) => {
     const series = report.trend.filter((point) => point.healing_type === type.healing_type).map((point) => point.events);
+    const verdict = verdicts.get(type.healing_type);
     return [
       type.healing_type,
       count(type.events),
       count(type.successes),
       count(type.failures),
       rate(type.success_rate),
+      ...(premature ? [verdict === undefined ? '' : rate(verdict.premature_rate)] : []),
       `${sparkline(series)}  peak ${Math.max(0, ...series)}`,
     ];
   });
-  return columns([['TYPE', 'EVENTS', 'SUCCEEDED', 'FAILED', 'SUCCESS', trendTitle], ...rows], ['left', 'right', 'right', 'right', 'right', 'left']);
+  const head = ['TYPE', 'EVENTS', 'SUCCEEDED', 'FAILED', 'SUCCESS', ...(premature ? ['PREMATURE'] : []), trendTitle];
+  return columns([head, ...rows], ['left', 'right', 'right', 'right', 'right', ...(premature ? (['right'] as const) : []), 'left']);
+}
+
+/** One line per type with verdicts: how its successful heals turned out, and the premature rate before with --compare. */
+function verdictLines(report: HealingReport): string[] {
+  const previous = new Map((report.previous?.verdicts ?? []).map((verdict) => [verdict.healing_type, verdict]));
+  return report.verdicts.map((verdict) => {
+    const late = verdict.premature === 0 ? '' : `, ${count(verdict.late_players)} late ${verdict.late_players === 1 ? 'player' : 'players'}`;
+    const then = report.previous === undefined ? '' : `; previous window: ${rate(previous.get(verdict.healing_type)?.premature_rate ?? null)} premature`;
+    return (
+      `Verdicts (${verdict.healing_type}): ${count(verdict.held)} held, ${count(verdict.premature)} premature (${rate(verdict.premature_rate)}${late}), ` +
+      `${count(verdict.gone)} gone, ${count(verdict.undone)} undone, ${count(verdict.open)} open${then}`
+    );
+  });
 }
 
 function timeToHealLine(report: HealingReport): string {
