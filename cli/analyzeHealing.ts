@@ -1,4 +1,5 @@
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery } from '../shared/clients.js';
 import { loadCommonConfig, type CommonConfig } from '../shared/config.js';
@@ -14,7 +15,7 @@ import { toAnalysisRequest, type AnalysisRequest } from './analysisRequest.js';
 import { toBigQueryFailure } from './bigQueryFailure.js';
 import { parseCommandLine } from './commandLine.js';
 import { exportCsv, ExportQueryError } from './csvExport.js';
-import { assertWritable } from './exportTarget.js';
+import { assertWritable, replaceFile } from './exportTarget.js';
 import { renderHtml } from './report/htmlReport.js';
 import { postDigest, slackTarget, type SlackTarget } from './report/postDigest.js';
 import { renderJson } from './report/renderJson.js';
@@ -92,7 +93,7 @@ async function writeHtml(path: string, healingReport: HealingReport, logger: Log
   const began = Date.now();
   const page = await renderHtml(healingReport, io.now());
   try {
-    await writeFile(path, page);
+    await replaceFile(path, (file) => pipeline(Readable.from([page]), file));
   } catch (error) {
     throw new Error(`writing ${path} failed: ${describeError(error, {})}`, { cause: error });
   }
@@ -118,14 +119,7 @@ async function exportEvents(bigquery: BigQuery, table: string, request: Analysis
     logger.debug('export written', { rows: written, path, job_id: jobId, milliseconds: Date.now() - began });
   } catch (error) {
     if (onTerminal) io.stderr.write('\n');
-    await removePartialFile(path);
     if (error instanceof ExportQueryError) throw toBigQueryFailure(error.cause, config);
     throw new Error(`writing ${path} failed: ${describeError(error, {})}`, { cause: error });
   }
-}
-
-/** A half-written CSV would pass for a complete one in a postmortem; remove it (but never a device such as /dev/null). */
-async function removePartialFile(path: string): Promise<void> {
-  const target = await stat(path).catch(() => undefined);
-  if (target?.isFile()) await rm(path, { force: true });
 }
