@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
 import type { AnalysisRequest } from '../analysisRequest.js';
 import type { BucketPlan } from '../timeWindow.js';
@@ -88,13 +89,13 @@ function select(values: Partial<Record<Column, string>>, rest: string): string {
  */
 export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, tables: AnalysisTables): QueryStatement {
   const { window, previousWindow } = request;
-  const micros = (time: { toMillis(): number }) => String(time.toMillis() * 1000);
-  const midpoint = window.start.toMillis() + (window.end.toMillis() - window.start.toMillis()) / 2;
+  const micros = (time: DateTime) => String(time.toJSDate().getTime() * 1000);
+  const midpoint = window.start.plus({ milliseconds: window.end.diff(window.start).as('milliseconds') / 2 });
   const buckets = bucketSql(bucketSegments(plan, window.end), 'micros');
   const params: Record<string, string | Date> = {
     range_start: (previousWindow ?? window).start.toJSDate(),
     end: window.end.toJSDate(),
-    midpoint: String(midpoint * 1000),
+    midpoint: micros(midpoint),
     top: String(request.top),
     // Time to heal and the stall rule are measured on batch_cleanup heals: their events keep the batch's last progress and the rule.
     batch_cleanup: BATCH_CLEANUP,
@@ -110,7 +111,8 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
   const typeFilter = request.healingType === undefined ? '' : ' AND healing_type = @healing_type';
   if (request.healingType !== undefined) params.healing_type = request.healingType;
   const period = `IF(slot >= 0, 'current', 'previous')`;
-  const isBatchHeal = `success AND healing_type = @batch_cleanup`;
+  // IF is the emulator's own CASE, which skips what it need not compute; AND is a function of both sides.
+  const ifBatchHeal = (value: string) => `IF(success, IF(healing_type = @batch_cleanup, ${value}, NULL), NULL)`;
 
   const ctes = [
     `facts AS (
@@ -118,8 +120,8 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
   -- reason with its digits as classes, and the batch's last progress and stall rule (JSON) for a batch heal.
   SELECT healing_id, UNIX_MICROS(timestamp) AS micros, healing_type, success,
     NULLIF(TRIM(root_cause), '') AS named_cause, trigger_reason, ${digitClassesSql('trigger_reason')} AS reason_shape,
-    IF(${isBatchHeal}, DIV(UNIX_MICROS(timestamp) - UNIX_MICROS(SAFE.TIMESTAMP(JSON_VALUE(before_state, '$.updated_at'))), 1000000), NULL) AS heal_seconds,
-    IF(${isBatchHeal}, SAFE_CAST(JSON_VALUE(metadata, '$.rule.stall_minutes') AS FLOAT64), NULL) AS stall_rule
+    ${ifBatchHeal(`DIV(UNIX_MICROS(timestamp) - UNIX_MICROS(SAFE.TIMESTAMP(JSON_VALUE(before_state, '$.updated_at'))), 1000000)`)} AS heal_seconds,
+    ${ifBatchHeal(`SAFE_CAST(JSON_VALUE(metadata, '$.rule.stall_minutes') AS FLOAT64)`)} AS stall_rule
   FROM ${tables.events}
   WHERE ${windowFilter(request, 'range_start')}
 )`,
@@ -140,20 +142,23 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
 )`,
     `kept_code_shapes AS (
   -- Reason shapes whose fingerprint keeps a status code: their reasons are told apart by their own digits.
+  -- (Shapes of events with a named root cause are among them too; they are never looked up.)
   SELECT reason_shape
-  FROM (SELECT reason_shape FROM window_events WHERE named_cause IS NULL GROUP BY reason_shape)
+  FROM (SELECT reason_shape FROM window_events GROUP BY reason_shape)
   WHERE REGEXP_CONTAINS(${fingerprintSql('reason_shape')}, r'[0-9]')
 )`,
     `cells AS (
-  -- The events counted once, by everything the report shows them by. A cause is fingerprinted once per
-  -- group of reasons that share it for certain (same shape, or same reason but for long numbers), not per event.
-  SELECT ${period} AS period, slot, healing_type, IF(named, cause_key, ${fingerprintSql('cause_key')}) AS cause, stall_rule, events, failures, later_events
+  -- The events counted once, by everything the report shows them by. An event without a named root
+  -- cause is grouped by its reason's shape, or by its reason but for long numbers when the shape keeps
+  -- a status code, and fingerprinted once per group: every reason of a group has the same fingerprint.
+  SELECT ${period} AS period, slot, healing_type, IF(named_cause IS NULL, ${fingerprintSql('cause_key')}, cause_key) AS cause, stall_rule,
+    events, events - successes AS failures, later_events
   FROM (
-    SELECT slot, healing_type, named_cause IS NOT NULL AS named,
-      IF(named_cause IS NOT NULL, named_cause, IF(reason_shape IN (SELECT reason_shape FROM kept_code_shapes), ${collapseLongNumbersSql('trigger_reason')}, reason_shape)) AS cause_key,
-      stall_rule, COUNT(*) AS events, COUNTIF(NOT success) AS failures, COUNTIF(micros >= @midpoint) AS later_events
+    SELECT slot, healing_type, named_cause,
+      IFNULL(named_cause, IF(reason_shape IN (SELECT reason_shape FROM kept_code_shapes), ${collapseLongNumbersSql('trigger_reason')}, reason_shape)) AS cause_key,
+      stall_rule, COUNT(*) AS events, COUNTIF(success) AS successes, COUNTIF(micros >= @midpoint) AS later_events
     FROM window_events
-    GROUP BY slot, healing_type, named, cause_key, stall_rule
+    GROUP BY slot, healing_type, named_cause, cause_key, stall_rule
   )
 )`,
     `causes AS (
@@ -167,6 +172,9 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
     ROW_NUMBER() OVER (PARTITION BY period, healing_type ORDER BY SUM(events) DESC, cause) AS position
   FROM cells
   GROUP BY period, healing_type, cause
+)`,
+    `heals AS (
+  SELECT slot, heal_seconds FROM window_events WHERE heal_seconds >= 0
 )`,
     `heal_quantiles AS (
   -- Sorted first: BigQuery ignores the order, but the goccy emulator's APPROX_QUANTILES takes its input as sorted.
@@ -230,7 +238,7 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
 )`,
       `healed AS (
   -- The successful heals of the windows, of those types.
-  SELECT healing_id, slot FROM window_events WHERE success AND healing_type IN (SELECT healing_type FROM verdict_types)
+  SELECT healing_id, slot FROM window_events WHERE IF(success, healing_type IN (SELECT healing_type FROM verdict_types), FALSE)
 )`,
       `heal_verdicts AS (
   -- The latest verdict of each successful heal of the windows: a heal meets its verdict by healing_id.
@@ -276,8 +284,8 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
 function healQuantiles(withPrevious: boolean): string {
   const one = (name: Period, condition: string) =>
     `SELECT '${name}' AS period, COUNT(*) AS heals, APPROX_QUANTILES(heal_seconds, 100) AS quantiles
-  FROM (SELECT heal_seconds FROM window_events WHERE heal_seconds >= 0 AND ${condition} ORDER BY heal_seconds)`;
-  return withPrevious ? `${one('current', 'slot >= 0')}\n  UNION ALL\n  ${one('previous', 'slot < 0')}` : one('current', 'slot >= 0');
+  FROM (SELECT heal_seconds FROM heals WHERE ${condition} ORDER BY heal_seconds)`;
+  return withPrevious ? `${one('current', 'slot >= 0')}\n  UNION ALL\n  ${one('previous', 'slot < 0')}` : one('current', 'TRUE');
 }
 
 /**

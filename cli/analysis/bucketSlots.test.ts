@@ -49,7 +49,7 @@ describe('bucket of an event as integer arithmetic', () => {
       { first: 3, startMicros: 9_000, stepMicros: 82_800_000_000 },
     ];
     expect(bucketSql(segments, 'micros')).toEqual({
-      sql: 'IF(micros >= @bucket_start_1, 3 + DIV(micros - @bucket_start_1, 82800000000), 0 + DIV(micros - @bucket_start_0, 86400000000))',
+      sql: 'IF(micros >= @bucket_start_1, 3 + DIV(micros - @bucket_start_1, 82800000000), DIV(micros - @bucket_start_0, 86400000000))',
       params: { bucket_start_0: '1000', bucket_start_1: '9000' },
     });
   });

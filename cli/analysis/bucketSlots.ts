@@ -41,7 +41,8 @@ export function bucketSql(segments: readonly BucketSegment[], microsColumn: stri
     const name = `bucket_start_${index}`;
     params[name] = String(segment.startMicros);
     const start = `@${name}`;
-    const inSegment = `${segment.first} + DIV(${microsColumn} - ${start}, ${segment.stepMicros})`;
+    const division = `DIV(${microsColumn} - ${start}, ${segment.stepMicros})`;
+    const inSegment = segment.first === 0 ? division : `${segment.first} + ${division}`;
     sql = index === 0 ? inSegment : `IF(${microsColumn} >= ${start}, ${inSegment}, ${sql})`;
   });
   return { sql, params };
