@@ -65,6 +65,19 @@ describe('Slack digest', () => {
     expect(text).toContain('and 30 more healing types');
   });
 
+  it('gives each type with verdicts a line: the premature rate now and before, late players, heals still open', () => {
+    const report = hugeReport();
+    const digest = slackDigest({
+      ...report,
+      verdicts: [{ healing_type: 'batch_cleanup', held: 21, premature: 10, gone: 1, undone: 1, open: 2, premature_rate: 10 / 31, late_players: 19 }],
+      previous: { ...report.previous!, verdicts: [{ healing_type: 'batch_cleanup', held: 40, premature: 2, gone: 0, undone: 0, open: 0, premature_rate: 2 / 42, late_players: 3 }] },
+    });
+    const verdicts = (digest.blocks as Array<{ text?: { text: string } }>).find((block) => block.text?.text.startsWith('*Heal verdicts*'));
+    expect(verdicts?.text?.text).toBe(
+      '*Heal verdicts*\nbatch_cleanup: 32.3% premature (4.8% in the previous 7 days), 10 of 31 heals, 19 late players; 2 without a verdict yet',
+    );
+  });
+
   it('leads with the totals, the success rate and the change', () => {
     const digest = slackDigest(hugeReport());
     expect(digest.text).toBe('Healing digest: 12,000 events, 91.7% succeeded, in the 7 days to 2026-04-15 00:00 UTC');
