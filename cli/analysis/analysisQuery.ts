@@ -25,7 +25,7 @@ export type Period = 'current' | 'previous';
  * heals with a readable last progress (`events`), minutes from it to the heal as median and p95.
  * `stall_rule`: successful batch_cleanup heals of the current window per `metadata.rule.stall_minutes`
  * (`stall_minutes`), `position` the last bucket it was seen in. `verdict_type`: a healing type that has
- * verdicts. `verdict`: successful heals per type and latest verdict, `late_players` summed.
+ * verdicts. `verdict`: successful heals per type and latest verdict.
  * `premature`: premature heals per `stall_minutes` and `progress_after_minutes`, `late_players` summed.
  */
 export interface AnalysisRow {
@@ -220,7 +220,7 @@ export function analysisStatement(request: AnalysisRequest, plan: BucketPlan, ta
     const verdictFilter = `checked_at >= @range_start${typeFilter}`;
     const verdictRows = `SELECT healing_id, healing_type, verdict, UNIX_MICROS(checked_at) AS checked, late_players, stall_minutes, progress_after_minutes
     FROM ${tables.verdicts}
-    WHERE checked_at >= @range_start${typeFilter}`;
+    WHERE ${verdictFilter}`;
     const periodOf =
       previousWindow === undefined
         ? `IF(healing_id IN (SELECT healing_id FROM healed), 'current', NULL)`

@@ -3,8 +3,8 @@ import { prematureRate, recommendStallMinutes, type PrematureHeal, type StallRec
 import { compareText } from '../wording.js';
 import type { AnalysisRow, Period } from './analysisQuery.js';
 
-export const VERDICTS = ['held', 'premature', 'gone', 'undone'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+const VERDICTS = ['held', 'premature', 'gone', 'undone'] as const;
+type Verdict = (typeof VERDICTS)[number];
 
 /** How the successful heals of one type in a window turned out, by their latest verdict. */
 export interface VerdictSummary {
