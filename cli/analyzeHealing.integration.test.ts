@@ -2,6 +2,7 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 import { causeOf } from './analysis/causeFingerprint.js';
 import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
@@ -52,6 +53,11 @@ const dst = [
   event('dst_last', '2026-03-08T15:59:00Z', 'dst_check', '11:59 EDT', null, true),
   event('dst_end', '2026-03-08T16:00:00Z', 'dst_check', 'exactly at the end: 12:00 EDT', null, true),
   event('dst_noon_est', '2026-03-08T16:30:00Z', 'dst_check', '12:30 EDT, which a fixed EST offset would take for 11:30', null, true),
+  // Around New York's fall-back change (2026-11-01 02:00 EDT becomes 01:00 EST): November 1 has 25 hours.
+  event('fall_friday', '2026-10-31T03:59:00Z', 'dst_fall_check', '23:59 EDT on October 30', null, true),
+  event('fall_first_hour', '2026-11-01T04:30:00Z', 'dst_fall_check', '00:30 EDT on November 1', null, true),
+  event('fall_last_hour', '2026-11-02T04:30:00Z', 'dst_fall_check', '23:30 EST on November 1, its 25th hour', null, true),
+  event('fall_monday', '2026-11-02T05:00:00Z', 'dst_fall_check', '00:00 EST on November 2', null, true),
 ];
 
 // Reasons that stress the fingerprint, on their own day.
@@ -90,6 +96,7 @@ const DAY = ['--start', '2026-02-10T00:00:00Z', '--end', '2026-02-11T00:00:00Z']
 
 beforeAll(async () => {
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...day, ...dst, ...fingerprinted]);
   const again = await table.insert([day[1]!]);
   expect([outcome.rejected, again.rejected]).toEqual([[], []]);
@@ -184,6 +191,16 @@ describe('analyze-healing against BigQuery', () => {
       { bucket_start: '2026-03-07T00:00:00-05:00', healing_type: 'dst_check', events: 3 },
       { bucket_start: '2026-03-08T00:00:00-05:00', healing_type: 'dst_check', events: 5 },
       { bucket_start: '2026-03-09T00:00:00-04:00', healing_type: 'dst_check', events: 0 },
+    ]);
+  });
+
+  it('buckets a long New York window by local day across the fall-back change, the 25th hour in its own day', async () => {
+    const result = await report(['--start', '2026-10-30', '--end', '2026-11-03', '--tz', 'America/New_York', '--type', 'dst_fall_check']);
+    expect(result.trend).toEqual([
+      { bucket_start: '2026-10-30T00:00:00-04:00', healing_type: 'dst_fall_check', events: 1 },
+      { bucket_start: '2026-10-31T00:00:00-04:00', healing_type: 'dst_fall_check', events: 0 },
+      { bucket_start: '2026-11-01T00:00:00-04:00', healing_type: 'dst_fall_check', events: 2 },
+      { bucket_start: '2026-11-02T00:00:00-05:00', healing_type: 'dst_fall_check', events: 1 },
     ]);
   });
 

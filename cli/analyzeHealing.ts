@@ -1,4 +1,5 @@
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery } from '../shared/clients.js';
 import { loadCommonConfig, type CommonConfig } from '../shared/config.js';
@@ -14,8 +15,7 @@ import { toAnalysisRequest, type AnalysisRequest } from './analysisRequest.js';
 import { toBigQueryFailure } from './bigQueryFailure.js';
 import { parseCommandLine } from './commandLine.js';
 import { exportCsv, ExportQueryError } from './csvExport.js';
-import { assertWritable } from './exportTarget.js';
-import { renderHtml } from './report/htmlReport.js';
+import { assertWritable, replaceFile } from './exportTarget.js';
 import { postDigest, slackTarget, type SlackTarget } from './report/postDigest.js';
 import { renderJson } from './report/renderJson.js';
 import { renderTable } from './report/renderTable.js';
@@ -62,20 +62,39 @@ export async function analyzeHealing(argv: readonly string[], env: Record<string
 async function report(bigquery: BigQuery, table: string, request: AnalysisRequest, config: CommonConfig, logger: Logger, io: CliIo): Promise<HealingReport> {
   const plan = planBuckets(request.window);
   const began = Date.now();
-  const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, table)).catch((error: unknown) => {
+  const verdicts = await verdictTable(bigquery, config);
+  const rows = await fetchAnalysisRows(bigquery, analysisStatement(request, plan, { events: table, verdicts: verdicts.sqlName })).catch((error: unknown) => {
     throw toBigQueryFailure(error, config);
   });
   logger.debug('analysis query answered', { rows: rows.length, milliseconds: Date.now() - began, buckets: plan.starts.length });
+  if (verdicts.sqlName === undefined) {
+    io.stderr.write(`analyze-healing: WARNING: BigQuery table ${verdicts.name} does not exist, so the report has no heal verdicts; deploy creates it (HEALING_VERDICT_TABLE)\n`);
+  }
   const healingReport = buildReport(request, plan, rows);
   io.stdout.write(request.format === 'json' ? renderJson(healingReport) : renderTable(healingReport));
   return healingReport;
 }
 
+/** The heal verdict table, by SQL name when it exists: a deployment older than verdicts has none, and its report goes without them. */
+async function verdictTable(bigquery: BigQuery, config: CommonConfig): Promise<{ name: string; sqlName: string | undefined }> {
+  const name = `${bigquery.projectId}.${config.dataset}.${config.verdictTable}`;
+  const [exists] = await bigquery
+    .dataset(config.dataset)
+    .table(config.verdictTable)
+    .exists()
+    .catch((error: unknown) => {
+      throw toBigQueryFailure(error, config);
+    });
+  return { name, sqlName: exists ? `\`${name}\`` : undefined };
+}
+
 async function writeHtml(path: string, healingReport: HealingReport, logger: Logger, io: CliIo): Promise<void> {
   const began = Date.now();
+  // Loaded only for --html: the chart libraries take a fifth of a second to load.
+  const { renderHtml } = await import('./report/htmlReport.js');
   const page = await renderHtml(healingReport, io.now());
   try {
-    await writeFile(path, page);
+    await replaceFile(path, (file) => pipeline(Readable.from([page]), file));
   } catch (error) {
     throw new Error(`writing ${path} failed: ${describeError(error, {})}`, { cause: error });
   }
@@ -101,14 +120,7 @@ async function exportEvents(bigquery: BigQuery, table: string, request: Analysis
     logger.debug('export written', { rows: written, path, job_id: jobId, milliseconds: Date.now() - began });
   } catch (error) {
     if (onTerminal) io.stderr.write('\n');
-    await removePartialFile(path);
     if (error instanceof ExportQueryError) throw toBigQueryFailure(error.cause, config);
     throw new Error(`writing ${path} failed: ${describeError(error, {})}`, { cause: error });
   }
-}
-
-/** A half-written CSV would pass for a complete one in a postmortem; remove it (but never a device such as /dev/null). */
-async function removePartialFile(path: string): Promise<void> {
-  const target = await stat(path).catch(() => undefined);
-  if (target?.isFile()) await rm(path, { force: true });
 }

@@ -2,6 +2,7 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 import { causeOf } from './analysis/causeFingerprint.js';
 import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
@@ -77,6 +78,22 @@ const trickyReasons = [
   'unicodeé503 code 404é',
   'Traceback (most recent call last):\n  File "fetch.py", line 88, in get\nrequests.exceptions.HTTPError: 503 Server Error for url: https://odds.example/v4/games/0022500123',
   'Batch a1 stalled at 91.2% (124/136) for 17.3 minutes',
+  // Reasons that share a shape (digits as classes) or differ only in long numbers, where the SQL
+  // fingerprints one reason for many: kept codes must still tell them apart.
+  'HTTP 5034 at 1',
+  'HTTP 6034 at 1',
+  'HTTP:5034',
+  'x1:status:5034',
+  'x1:status:6034',
+  'HTTP/1.12 503',
+  'HTTP/1.1 503 after 20771 ms',
+  'HTTP/1.1 403 after 20771 ms',
+  'HTTP/1.1 403 after 99999 ms',
+  'call 12345 failed with HTTP 501 after 2 attempts',
+  'call 98765 failed with HTTP 501 after 2 attempts',
+  'call 45 failed with HTTP 501 after 3 attempts',
+  '\u001fcode 503\u001f',
+  'a\u001f\u001fb 12',
 ];
 const tricky = trickyReasons.map((reason) => event('fingerprint_probe', reason));
 
@@ -94,6 +111,7 @@ async function topCauses(type: string): Promise<HealingReport['top_causes']> {
 
 beforeAll(async () => {
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...outages, ...tricky]);
   expect(outcome.rejected).toEqual([]);
 });

@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, HEALING_EVENT_COLUMNS, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 import { exportStatement } from './analysis/exportQuery.js';
 import { toAnalysisRequest } from './analysisRequest.js';
 import { analyzeHealing } from './analyzeHealing.js';
@@ -76,6 +78,7 @@ async function exportWindow(file: string, stderrIsTty: boolean) {
 
 beforeAll(async () => {
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...events, ...formulaEvents]);
   const duplicate = await table.insert([events[0]!]);
   expect([outcome.rejected, duplicate.rejected]).toEqual([[], []]);
@@ -163,5 +166,63 @@ describe('CSV export', () => {
     expect(column('action_taken')).toEqual(formulas.map((_, index) => `'-${index}`));
     expect(column('trigger_reason').map((cell) => cell.slice(1))).toEqual(formulas);
     expect(column('before_state')).toEqual(formulas.map(() => '{}'));
+  });
+});
+
+describe('a failed export', () => {
+  const standIn = new BigQueryStandIn({ target: config.bigqueryEmulatorHost });
+  const kept = 'healing_id,timestamp\nthe,postmortem export of last week\n';
+  beforeAll(async () => {
+    await standIn.start();
+  });
+  afterAll(async () => {
+    await standIn.stop();
+  });
+
+  function existingFile(name: string): string {
+    const path = join(directory, name);
+    writeFileSync(path, kept);
+    return path;
+  }
+
+  const besides = (name: string) => readdirSync(directory).filter((entry) => entry.includes(name) && entry !== name);
+
+  it('leaves an existing file as it was when BigQuery fails once the report is out', async () => {
+    standIn.mode = 'forward';
+    const path = existingFile('failed.csv');
+    let stderr = '';
+    const code = await analyzeHealing(['--start', '2026-02-10T00:00:00Z', '--end', '2026-02-11T00:00:00Z', '--export', path], emulatorEnv(suffix, { BIGQUERY_EMULATOR_HOST: standIn.url }), {
+      stdout: {
+        write: () => {
+          standIn.mode = 'fail';
+          return true;
+        },
+      },
+      stderr: { write: (text: string) => (stderr += text), isTTY: false },
+      now: () => new Date('2026-02-11T12:00:00Z'),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^analyze-healing: BigQuery query on .* failed/);
+    expect(readFileSync(path, 'utf8')).toBe(kept);
+    expect(besides('failed.csv')).toEqual([]);
+  });
+
+  it('leaves an existing file as it was when BigQuery fails after the first page was written', async () => {
+    standIn.mode = 'forward';
+    const path = existingFile('halfway.csv');
+    const viaStandIn = createBigQuery({ ...config, bigqueryEmulatorHost: standIn.url });
+    const request = toAnalysisRequest({ start: '2026-02-10T00:00:00Z', end: '2026-02-11T00:00:00Z' }, new Date());
+    const pages: number[] = [];
+    const exported = exportCsv(viaStandIn, exportStatement(request, table.sqlName), path, {
+      pageRows: 2,
+      onProgress: (done) => {
+        pages.push(done);
+        standIn.mode = 'fail';
+      },
+    });
+    await expect(exported).rejects.toThrow();
+    expect(pages).toEqual([2]);
+    expect(readFileSync(path, 'utf8')).toBe(kept);
+    expect(besides('halfway.csv')).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BigQuery } from '@google-cloud/bigquery';
@@ -6,6 +5,7 @@ import { stringify } from 'csv-stringify';
 import { HEALING_EVENT_COLUMNS } from '../shared/healingEvent.js';
 import type { QueryStatement } from './analysis/analysisQuery.js';
 import { csvRecordReader, type RawRow, type ResultField } from './analysis/exportQuery.js';
+import { replaceFile } from './exportTarget.js';
 
 /** Rows fetched per page; memory holds about one page whatever the number of rows. */
 export const EXPORT_PAGE_ROWS = 5000;
@@ -30,7 +30,8 @@ export interface ExportResult {
 
 /**
  * Runs the export statement as one query job and streams its result to `path` as CSV, page by page:
- * the next page is fetched only once the file has taken the previous one. A cell a spreadsheet would
+ * the next page is fetched only once the file has taken the previous one. The file at `path` is
+ * replaced only when every row is written; a failed export leaves it as it was. A cell a spreadsheet would
  * run as a formula (starting with =, +, -, @, tab or carriage return) gets a leading `'`, so it stays text.
  */
 export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, path: string, options: ExportOptions = {}): Promise<ExportResult> {
@@ -61,6 +62,6 @@ export async function exportCsv(bigquery: BigQuery, statement: QueryStatement, p
       if (pageToken === undefined) return;
     }
   }
-  await pipeline(Readable.from(records()), stringify({ header: true, columns: [...HEALING_EVENT_COLUMNS], escape_formulas: true }), createWriteStream(path));
+  await replaceFile(path, (file) => pipeline(Readable.from(records()), stringify({ header: true, columns: [...HEALING_EVENT_COLUMNS], escape_formulas: true }), file));
   return { rows: written, jobId: job.id! };
 }

@@ -7,6 +7,7 @@ import { createBigQuery } from '../shared/clients.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable, insertVerdicts, type VerdictRow } from '../test/support/verdictTable.js';
 import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
 
@@ -62,9 +63,29 @@ function twoWeeks(): HealingEvent[] {
   return seeded;
 }
 
+/** A verdict for every successful batch heal: mostly held, every seventh premature, one undone. */
+function verdictsOf(events: readonly HealingEvent[]): VerdictRow[] {
+  return events
+    .filter((seeded) => seeded.success && (seeded.healing_type === 'batch_cleanup' || seeded.healing_type === HOSTILE_TYPE))
+    .map((seeded, index): VerdictRow => {
+      const kind = index === 3 ? 'undone' : index % 7 === 0 ? 'premature' : 'held';
+      return {
+        healing_id: seeded.healing_id,
+        healing_type: seeded.healing_type,
+        verdict: kind,
+        checked_at: new Date(seeded.timestamp.getTime() + HOUR),
+        healed_at: seeded.timestamp,
+        stall_minutes: 15 + (index % 10),
+        late_players: kind === 'premature' ? 1 + (index % 4) : null,
+        progress_after_minutes: kind === 'premature' ? 2 + (index % 30) : null,
+      };
+    });
+}
+
 /** Markup in every text an event carries, on a day of its own. */
 const hostile = [
   event(Date.parse('2026-06-01T01:00:00Z'), HOSTILE_TYPE, HOSTILE_CAUSE, 'x', false),
+  event(Date.parse('2026-06-01T01:30:00Z'), HOSTILE_TYPE, HOSTILE_CAUSE, 'x', true),
   event(Date.parse('2026-06-01T02:00:00Z'), 'batch_cleanup', null, '<b>bold</b> <style>body{display:none}</style>', true, 30),
   event(Date.parse('2026-06-01T03:00:00Z'), 'batch_cleanup', null, '<b>bold</b> <style>body{display:none}</style>', true, 50),
 ];
@@ -110,8 +131,10 @@ async function open(file: string) {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does when it can)`);
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...weeks, ...hostile]);
   expect(outcome.rejected).toEqual([]);
+  await insertVerdicts(bigquery, config.dataset, config.verdictTable, verdictsOf([...weeks, ...hostile]));
   browser = await chromium.launchPersistentContext(mkdtempSync(join(scratch, 'profile-')), {
     executablePath: CHROMIUM,
     headless: true,
@@ -136,12 +159,17 @@ describe('--html in Chromium', () => {
 
     expect(problems).toEqual([]);
     expect(await page.locator('figure.chart svg').count()).toBeGreaterThanOrEqual(3);
-    for (const id of ['events-over-time', 'success-rate', 'top-causes', 'time-to-heal']) {
+    for (const id of ['events-over-time', 'success-rate', 'top-causes', 'time-to-heal', 'verdicts']) {
       const box = await page.locator(`#chart-${id} svg`).boundingBox();
       expect(box!.width * box!.height).toBeGreaterThan(10_000);
     }
     expect(await page.locator('#total-events .value').textContent()).toBe(expected.totals.events.toLocaleString('en-US'));
     expect(await page.locator('#median-time-to-heal .value').textContent()).toBe(`${expected.time_to_heal!.median_minutes} min`);
+    const [batch] = expected.verdicts;
+    expect(batch).toMatchObject({ healing_type: 'batch_cleanup' });
+    expect(batch!.premature).toBeGreaterThan(0);
+    expect(await page.locator('#premature-rate .value').textContent()).toBe(`${(Math.round(batch!.premature_rate! * 1000) / 10).toFixed(1)}%`);
+    expect(await page.locator('#verdict-table tbody tr').count()).toBe(expected.verdicts.length);
     const embedded = JSON.parse((await page.locator('#healing-report').textContent())!) as HealingReport;
     expect(embedded).toEqual(expected);
     if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: process.env.REPORT_SCREENSHOT, fullPage: true });

@@ -6,6 +6,7 @@ import { createBigQuery } from '../shared/clients.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';
 import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 
 // The built program, as an engineer runs it: `npm run build` first.
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -21,6 +22,7 @@ function runBin(args: string[], env: Record<string, string>) {
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} is missing; run npm run build before these tests`);
   await new HealingEventTable(bigquery, config.dataset, config.table).ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
 });
 
 afterAll(async () => {

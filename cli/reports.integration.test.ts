@@ -6,6 +6,7 @@ import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';
 import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
+import { createVerdictTable } from '../test/support/verdictTable.js';
 import { SlackReceiver } from '../test/support/slackReceiver.js';
 import type { HealingReport } from './analysis/healingReport.js';
 import { analyzeHealing } from './analyzeHealing.js';
@@ -81,6 +82,7 @@ async function report(args: string[]): Promise<HealingReport> {
 
 beforeAll(async () => {
   await table.ensureExists();
+  await createVerdictTable(bigquery, config.dataset, config.verdictTable);
   const outcome = await table.insert([...previousWeek, ...thisWeek, ...outside, ...healDay]);
   const again = await table.insert([previousWeek[0]!, healDay[19]!]);
   expect([outcome.rejected, again.rejected]).toEqual([[], []]);

@@ -9,12 +9,16 @@ export async function fetchAnalysisRows(bigquery: BigQuery, statement: QueryStat
     period: row.period as Period,
     healing_type: nullableText(row.healing_type),
     cause: nullableText(row.cause),
+    verdict: nullableText(row.verdict),
     position: nullableNumber(row.position),
     events: Number(row.events),
     failures: Number(row.failures),
     later_events: nullableNumber(row.later_events),
+    late_players: nullableNumber(row.late_players),
     median_minutes: nullableNumber(row.median_minutes),
     p95_minutes: nullableNumber(row.p95_minutes),
+    stall_minutes: nullableNumber(row.stall_minutes),
+    progress_after_minutes: nullableNumber(row.progress_after_minutes),
   }));
 }
 

@@ -1,4 +1,4 @@
-import { causeOf, causeSql, fingerprint } from './causeFingerprint.js';
+import { causeOf, collapseLongNumbers, digitClasses, fingerprint, fingerprintSql } from './causeFingerprint.js';
 
 describe('cause fingerprint', () => {
   it('gives differently numbered stalls of different batches one fingerprint', () => {
@@ -79,8 +79,55 @@ describe('cause fingerprint: HTTP status codes', () => {
   });
 
   it('writes the BigQuery rule without lookaround, which RE2 does not have', () => {
-    const sql = causeSql();
+    const sql = fingerprintSql('trigger_reason');
     expect(sql).not.toMatch(/\(\?<?[=!]/);
     expect(sql.match(/REGEXP_REPLACE\(/g)).toHaveLength(5);
+  });
+});
+
+/** Reasons built from the pieces the rule reacts to: keywords, separators, digit runs of every length, marks. */
+function generatedReasons(count: number): string[] {
+  const pieces = [
+    'HTTP', 'http', 'HTTP/1.1', 'HTTP/2', 'HTTP/1.12', 'HTTP Error', ' error', 'status', 'Status', 'status_code', 'STATUS CODE', 'code', 'returned', 'postcode',
+    ' ', ' ', ' ', '  ', '\t', '\n', ':', '=', '==', ': ', ' = ', '.', '-', '+', '/', '#', '\u001f', '(', ')', ',', '"',
+    'a', 'b7', 'x1', '_', 'ms', 'Batch', 'from', 'ſtatus',
+  ];
+  let seed = 42;
+  const next = (limit: number) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % limit;
+  };
+  const digits = () => Array.from({ length: next(3) === 0 ? 3 : 1 + next(6) }, () => String(next(10))).join('');
+  const statusCode = () => `${pieces[next(14)]}${[' ', ': ', '=', ' == '][next(4)]}${1 + next(6)}${next(10)}${next(10)}`;
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + next(12) }, () => [digits, statusCode, () => pieces[next(pieces.length)]!, () => pieces[next(pieces.length)]!][next(4)]!()).join(''),
+  );
+}
+
+describe('cause fingerprint: reasons that share it for certain', () => {
+  const reasons = generatedReasons(20_000);
+
+  it('gives a reason with its long numbers collapsed the reason\'s own fingerprint', () => {
+    const differing = reasons.filter((reason) => fingerprint(collapseLongNumbers(reason)) !== fingerprint(reason));
+    expect(differing).toEqual([]);
+    expect(reasons.filter((reason) => collapseLongNumbers(reason) !== reason).length).toBeGreaterThan(1000);
+  });
+
+  it('gives a reason with its digits as classes the reason\'s own fingerprint whenever that keeps no status code', () => {
+    const shapes = reasons.filter((reason) => !/[0-9]/.test(fingerprint(digitClasses(reason))));
+    const differing = shapes.filter((reason) => fingerprint(digitClasses(reason)) !== fingerprint(reason));
+    expect(differing).toEqual([]);
+    expect(shapes.length).toBeGreaterThan(1000);
+    // and a kept status code is never mistaken for a shape's
+    const kept = reasons.filter((reason) => /[0-9]/.test(fingerprint(reason)));
+    expect(kept.length).toBeGreaterThan(1000);
+    expect(kept.filter((reason) => !/[0-9]/.test(fingerprint(digitClasses(reason))))).toEqual([]);
+  });
+
+  it('collapses numbers of four digits or more by their first digit only', () => {
+    expect(collapseLongNumbers('job 12345 at 56789 of 0123 and 503, 4040.5')).toBe('job 1000 at 1000 of 0000 and 503, 1000.5');
+    expect(digitClasses('HTTP 503 after 3012 ms')).toBe('HTTP 101 after 1011 ms');
   });
 });

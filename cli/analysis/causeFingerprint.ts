@@ -65,13 +65,53 @@ export function causeOf(event: { root_cause: string | null; trigger_reason: stri
   return rootCause ? rootCause : fingerprint(event.trigger_reason);
 }
 
-/** The same rule as a BigQuery expression over the columns `root_cause` and `trigger_reason`. */
-export function causeSql(): string {
-  const fingerprinted = FINGERPRINT_STEPS.reduce(
-    (expression, { pattern, replacement }) => `REGEXP_REPLACE(${expression}, r'${pattern}', ${sqlString(replacement)})`,
-    'trigger_reason',
-  );
-  return `COALESCE(NULLIF(TRIM(root_cause), ''), TRIM(${fingerprinted}, ' '))`;
+/**
+ * Digits 1 to 5 written as `1`, the others as `0`. The fingerprint of the result has the same shape as
+ * the reason's: the rule looks at a digit only as a digit, or as the first digit of a status code
+ * (1 to 5). So when the fingerprint of `digitClasses(reason)` holds no digit (it kept no status code),
+ * it is the reason's fingerprint; reasons that differ only in their numbers share one.
+ */
+export const DIGIT_CLASSES = { digits: '0123456789', classes: '0111110000' } as const;
+
+export function digitClasses(text: string): string {
+  return text.replace(/[0-9]/g, (digit) => DIGIT_CLASSES.classes[Number(digit)]!);
+}
+
+/**
+ * Numbers of four digits or more written as `1000` (first digit 1 to 5) or `0000`: such a number is
+ * never kept (a status code has three digits) and only its first digit decides whether it follows a
+ * status keyword as a status code, so `fingerprint(collapseLongNumbers(reason))` is always the
+ * reason's fingerprint. A digit run whose own first digit differs keeps its first digit: a match
+ * starting inside it leaves that digit in front.
+ */
+export const LONG_NUMBER_STEPS: readonly Replacement[] = [
+  { pattern: '[06-9][0-9][0-9][0-9]+', replacement: '0000' },
+  { pattern: '[1-5][0-9][0-9][0-9]+', replacement: '1000' },
+];
+
+const longNumbers = LONG_NUMBER_STEPS.map(({ pattern, replacement }) => ({ regex: new RegExp(pattern, 'g'), replacement }));
+
+export function collapseLongNumbers(text: string): string {
+  return longNumbers.reduce((collapsed, { regex, replacement }) => collapsed.replace(regex, replacement), text);
+}
+
+/** The fingerprint as a BigQuery expression over the STRING expression `input`. */
+export function fingerprintSql(input: string): string {
+  return `TRIM(${replacementsSql(FINGERPRINT_STEPS, input)}, ' ')`;
+}
+
+/** `digitClasses` as a BigQuery expression. */
+export function digitClassesSql(input: string): string {
+  return `TRANSLATE(${input}, '${DIGIT_CLASSES.digits}', '${DIGIT_CLASSES.classes}')`;
+}
+
+/** `collapseLongNumbers` as a BigQuery expression. */
+export function collapseLongNumbersSql(input: string): string {
+  return replacementsSql(LONG_NUMBER_STEPS, input);
+}
+
+function replacementsSql(steps: readonly Replacement[], input: string): string {
+  return steps.reduce((expression, { pattern, replacement }) => `REGEXP_REPLACE(${expression}, r'${pattern}', ${sqlString(replacement)})`, input);
 }
 
 /** A quoted BigQuery string literal; control characters are written as `\xhh` escapes. */

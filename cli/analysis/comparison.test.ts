@@ -1,6 +1,12 @@
 import { changesBetween, comparisonAdvice, type ComparedWindow } from './comparison.js';
 
-function windowOf(types: Record<string, [events: number, failures: number]>, causes: Record<string, number>, topCauses: string[], timeToHeal: ComparedWindow['timeToHeal'] = null): ComparedWindow {
+function windowOf(
+  types: Record<string, [events: number, failures: number]>,
+  causes: Record<string, number>,
+  topCauses: string[],
+  timeToHeal: ComparedWindow['timeToHeal'] = null,
+  verdicts: Record<string, [held: number, premature: number]> = {},
+): ComparedWindow {
   const entries = Object.entries(types);
   return {
     events: entries.reduce((total, [, [events]]) => total + events, 0),
@@ -8,6 +14,7 @@ function windowOf(types: Record<string, [events: number, failures: number]>, cau
     topCauses,
     causeEvents: new Map(Object.entries(causes)),
     timeToHeal,
+    verdicts: new Map(Object.entries(verdicts).map(([name, [held, premature]]) => [name, { held, premature }])),
   };
 }
 
@@ -34,5 +41,15 @@ describe('comparison with the previous window', () => {
       'Worse: retry success rate fell from 100.0% to 50.0% against the previous 7 days',
       'Better: stalled batches waited less before healing: median 20 min, 40 min in the previous 7 days',
     ]);
+  });
+
+  it('names a premature rate that rose by five points or more, with five verdicts in each window', () => {
+    const previous = windowOf({ batch_cleanup: [50, 0] }, {}, [], null, { batch_cleanup: [49, 1] });
+    const current = windowOf({ batch_cleanup: [50, 0] }, {}, [], null, { batch_cleanup: [45, 5] });
+    expect(comparisonAdvice(changesBetween(previous, current), previous, current, '7 days')).toEqual([
+      'Worse: batch_cleanup premature rate rose from 2.0% to 10.0% against the previous 7 days',
+    ]);
+    const few = windowOf({ batch_cleanup: [50, 0] }, {}, [], null, { batch_cleanup: [2, 2] });
+    expect(comparisonAdvice(changesBetween(previous, few), previous, few, '7 days')).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { prematureRate } from '../../shared/stallRecommendation.js';
 import { compareText, describeMinutes, percent } from '../wording.js';
 import type { TimeToHeal } from './timeToHeal.js';
 
@@ -23,6 +24,8 @@ export interface ComparedWindow {
   /** Events per cause for every cause in the top of either window. */
   causeEvents: ReadonlyMap<string, number>;
   timeToHeal: TimeToHeal | null;
+  /** Held and premature heals per healing type that gets verdicts. */
+  verdicts: ReadonlyMap<string, { held: number; premature: number }>;
 }
 
 /** A change is worth a sentence from this many events, */
@@ -32,6 +35,8 @@ export const NOTABLE_CHANGE_PCT = 20;
 /** A success rate moving this many points, with at least NOTABLE_RATE_EVENTS events in both windows, is worth a sentence. */
 export const NOTABLE_RATE_POINTS = 0.1;
 export const NOTABLE_RATE_EVENTS = 5;
+/** A premature rate moving this many points, with at least NOTABLE_RATE_EVENTS held or premature heals in both windows, is worth a sentence. */
+export const NOTABLE_PREMATURE_POINTS = 0.05;
 /** A median time to heal moving this many percent, with at least NOTABLE_RATE_EVENTS heals in both windows, is worth a sentence. */
 export const NOTABLE_TIME_TO_HEAL_PCT = 25;
 
@@ -58,7 +63,7 @@ function change(scope: ChangeScope, name: string | null, previous: number, curre
 
 /**
  * Sentences on what got worse, then what improved, against the previous window (`period` names its
- * length: "7 days"): counts that moved notably, success rates and the median time to heal.
+ * length: "7 days"): counts that moved notably, success rates, the median time to heal and premature rates.
  */
 export function comparisonAdvice(changes: readonly Change[], previous: ComparedWindow, current: ComparedWindow, period: string): string[] {
   const worse: string[] = [];
@@ -91,6 +96,14 @@ export function comparisonAdvice(changes: readonly Change[], previous: ComparedW
         `${describeMinutes(healedThen.median_minutes)} in the previous ${period}`;
       (pct > 0 ? worse : better).push(sentence);
     }
+  }
+  for (const [name, now] of current.verdicts) {
+    const then = previous.verdicts.get(name);
+    if (then === undefined || now.held + now.premature < NOTABLE_RATE_EVENTS || then.held + then.premature < NOTABLE_RATE_EVENTS) continue;
+    const [rateThen, rateNow] = [prematureRate(then.held, then.premature)!, prematureRate(now.held, now.premature)!];
+    if (Math.abs(rateNow - rateThen) < NOTABLE_PREMATURE_POINTS) continue;
+    const sentence = `${name} premature rate ${rateNow > rateThen ? 'rose' : 'fell'} from ${percent(rateThen)} to ${percent(rateNow)} ${against}`;
+    (rateNow > rateThen ? worse : better).push(sentence);
   }
   return [...worse.map((sentence) => `Worse: ${sentence}`), ...better.map((sentence) => `Better: ${sentence}`)];
 }

@@ -11,12 +11,16 @@ const row = (kind: AnalysisRow['kind'], fields: Partial<AnalysisRow>): AnalysisR
   period: 'current',
   healing_type: null,
   cause: null,
+  verdict: null,
   position: null,
   events: 0,
   failures: 0,
   later_events: null,
+  late_players: null,
   median_minutes: null,
   p95_minutes: null,
+  stall_minutes: null,
+  progress_after_minutes: null,
   ...fields,
 });
 
@@ -68,6 +72,30 @@ describe('healing report', () => {
     const empty = buildReport(request, plan, []);
     expect(empty.totals).toEqual({ events: 0, successes: 0, failures: 0, success_rate: null });
     expect([empty.by_type, empty.top_causes, empty.trend, empty.recommendations]).toEqual([[], [], [], []]);
+  });
+
+  it('has no verdicts and no stall recommendation without verdict rows', () => {
+    expect([report.verdicts, report.stall_recommendation]).toEqual([[], null]);
+  });
+
+  it('adds the verdicts, the stall recommendation and their sentences', () => {
+    const comebacks = [1, 2, 40];
+    const withVerdicts = buildReport(request, plan, [
+      ...rows,
+      row('verdict_type', { healing_type: 'batch_cleanup' }),
+      row('verdict', { healing_type: 'batch_cleanup', verdict: 'held', events: 0 }),
+      row('verdict', { healing_type: 'batch_cleanup', verdict: 'premature', events: 3 }),
+      row('stall_rule', { healing_type: 'batch_cleanup', stall_minutes: 15, events: 3, position: 2 }),
+      ...comebacks.map((minutes) => row('premature', { healing_type: 'batch_cleanup', stall_minutes: 15, progress_after_minutes: minutes, events: 1, late_players: 1 })),
+    ]);
+    expect(withVerdicts.verdicts).toEqual([
+      { healing_type: 'batch_cleanup', held: 0, premature: 3, gone: 0, undone: 0, open: 0, premature_rate: 1, late_players: 3 },
+    ]);
+    expect(withVerdicts.stall_recommendation).toEqual({ current_minutes: 15, recommended_minutes: 56, premature_avoided: 3, premature_total: 3, added_minutes_per_heal: 41 });
+    expect(withVerdicts.recommendations.slice(-2)).toEqual([
+      'batch_cleanup healed 3 batches too early (100.0% of 3 held or premature): workers added 3 players after the heal',
+      'raising STALL_MINUTES from 15 to 56 would have avoided 3 of 3 premature heals; every heal would wait 41 minutes longer',
+    ]);
   });
 
   it('refuses a bucket outside the window rather than dropping its events', () => {

@@ -3,8 +3,10 @@ import { isoInZone, windowHours, type BucketPlan, type BucketSize, type TimeWind
 import { compareText, describeLength } from '../wording.js';
 import type { AnalysisRow, Period } from './analysisQuery.js';
 import { changesBetween, comparisonAdvice, type Change, type ComparedWindow } from './comparison.js';
-import { recommend, type TypeActivity } from './recommendations.js';
+import type { StallRecommendation } from '../../shared/stallRecommendation.js';
+import { recommend, verdictAdvice, type TypeActivity } from './recommendations.js';
 import { timeToHealOf, type TimeToHeal } from './timeToHeal.js';
+import { stallRecommendationOf, verdictSummaries, type VerdictSummary } from './verdicts.js';
 
 export interface TypeSummary {
   healing_type: string;
@@ -42,6 +44,7 @@ export interface PreviousWindow {
   by_type: TypeSummary[];
   top_causes: CauseSummary[];
   time_to_heal: TimeToHeal | null;
+  verdicts: VerdictSummary[];
 }
 
 /** The analysis as `--format json` prints it; the table, the HTML page and the Slack digest are drawn from the same document. */
@@ -53,6 +56,10 @@ export interface HealingReport {
   top_causes: CauseSummary[];
   /** batch_cleanup only: minutes from the batch's last progress to its successful heal; null without heals. */
   time_to_heal: TimeToHeal | null;
+  /** Per healing type that gets verdicts: how its successful heals of the window turned out. */
+  verdicts: VerdictSummary[];
+  /** batch_cleanup only: the STALL_MINUTES that would have avoided 90% of the premature heals; null with fewer than 3. */
+  stall_recommendation: StallRecommendation | null;
   trend: TrendPoint[];
   /** Only with `--compare`. */
   previous?: PreviousWindow;
@@ -78,6 +85,8 @@ export function buildReport(request: AnalysisRequest, plan: BucketPlan, rows: re
       top_cause: causeSummaryOf(current.topCauseOf.get(row.healing_type!)),
     }),
   );
+  const verdicts = verdictSummaries(rows, 'current', successesOf(current));
+  const stallRecommendation = stallRecommendationOf(rows);
   const report: HealingReport = {
     window: { start: isoInZone(window.start, window.zone), end: isoInZone(window.end, window.zone), tz: window.zone, bucket: plan.size },
     filter: { healing_type: request.healingType ?? null },
@@ -85,8 +94,10 @@ export function buildReport(request: AnalysisRequest, plan: BucketPlan, rows: re
     by_type: current.byType,
     top_causes: current.topCauses,
     time_to_heal: timeToHealOf(rows, 'current'),
+    verdicts,
+    stall_recommendation: stallRecommendation,
     trend: trend(plan, window.zone, current.byType, rows),
-    recommendations: recommend(activity, windowHours(window)),
+    recommendations: [...recommend(activity, windowHours(window)), ...verdictAdvice(verdicts, stallRecommendation)],
   };
   if (request.previousWindow === undefined) return report;
 
@@ -97,8 +108,12 @@ export function buildReport(request: AnalysisRequest, plan: BucketPlan, rows: re
     by_type: previous.byType,
     top_causes: previous.topCauses,
     time_to_heal: timeToHealOf(rows, 'previous'),
+    verdicts: verdictSummaries(rows, 'previous', successesOf(previous)),
   };
-  const compared = { previous: comparedWindow(previous, report.previous.time_to_heal), current: comparedWindow(current, report.time_to_heal) };
+  const compared = {
+    previous: comparedWindow(previous, report.previous.time_to_heal, report.previous.verdicts),
+    current: comparedWindow(current, report.time_to_heal, report.verdicts),
+  };
   const changes = changesBetween(compared.previous, compared.current);
   const length = describeLength(window.end.diff(window.start).as('milliseconds'));
   const { recommendations, ...rest } = report;
@@ -136,14 +151,19 @@ function summarise(allRows: readonly AnalysisRow[], period: Period, top: number)
   };
 }
 
-function comparedWindow(summary: PeriodSummary, timeToHeal: TimeToHeal | null): ComparedWindow {
+function comparedWindow(summary: PeriodSummary, timeToHeal: TimeToHeal | null, verdicts: readonly VerdictSummary[]): ComparedWindow {
   return {
     events: summary.totals.events,
     types: new Map(summary.byType.map((type) => [type.healing_type, { events: type.events, failures: type.failures }])),
     topCauses: summary.topCauses.map((cause) => cause.cause),
     causeEvents: summary.causeEvents,
     timeToHeal,
+    verdicts: new Map(verdicts.map((verdict) => [verdict.healing_type, { held: verdict.held, premature: verdict.premature }])),
   };
+}
+
+function successesOf(summary: PeriodSummary): Map<string, number> {
+  return new Map(summary.byType.map((type) => [type.healing_type, type.successes]));
 }
 
 function windowText(window: TimeWindow): PreviousWindow['window'] {

@@ -1,4 +1,6 @@
-import { percent, span } from '../wording.js';
+import { describeStallRecommendation, type StallRecommendation } from '../../shared/stallRecommendation.js';
+import { count, percent, span } from '../wording.js';
+import type { VerdictSummary } from './verdicts.js';
 
 /** Below this success rate a healing type is reported as unreliable. */
 export const LOW_SUCCESS_RATE = 0.8;
@@ -54,6 +56,24 @@ export function recommend(types: readonly TypeActivity[], windowHours: number): 
         `find what changed`,
     ),
   ];
+}
+
+/**
+ * Premature heals per type (workers wrote to batches after the heal declared them complete), then the
+ * SPEC's sentence on what raising STALL_MINUTES would have avoided, when that raises it.
+ */
+export function verdictAdvice(verdicts: readonly VerdictSummary[], stallRecommendation: StallRecommendation | null): string[] {
+  const premature = verdicts
+    .filter((verdict) => verdict.premature > 0)
+    .map(
+      (verdict) =>
+        `${verdict.healing_type} healed ${count(verdict.premature)} ${verdict.premature === 1 ? 'batch' : 'batches'} too early ` +
+        `(${percent(verdict.premature_rate!)} of ${count(verdict.held + verdict.premature)} held or premature): ` +
+        `workers added ${count(verdict.late_players)} ${verdict.late_players === 1 ? 'player' : 'players'} after the heal`,
+    );
+  const raise =
+    stallRecommendation !== null && stallRecommendation.recommended_minutes > stallRecommendation.current_minutes ? [describeStallRecommendation(stallRecommendation)] : [];
+  return [...premature, ...raise];
 }
 
 function share(part: number, whole: number): string {

@@ -38,7 +38,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 /**
  * The report's charts, each only when it has something to show: events over time by type, success
- * rate by type, top causes, time to heal (now and, with --compare, before).
+ * rate by type, top causes, time to heal (now and, with --compare, before), heal verdicts by type.
  */
 export async function reportCharts(report: HealingReport): Promise<Chart[]> {
   const specs: Array<{ id: string; title: string; spec: TopLevelSpec }> = [];
@@ -48,6 +48,7 @@ export async function reportCharts(report: HealingReport): Promise<Chart[]> {
   }
   if (report.top_causes.length > 0) specs.push({ id: 'top-causes', title: 'Top causes', spec: topCauses(report) });
   if (report.time_to_heal !== null || report.previous?.time_to_heal) specs.push({ id: 'time-to-heal', title: 'Time to heal (batch_cleanup)', spec: timeToHeal(report) });
+  if (report.verdicts.length > 0) specs.push({ id: 'verdicts', title: 'Heal verdicts by type', spec: verdicts(report) });
   if (report.changes !== undefined && report.changes.some((change) => change.scope === 'type')) {
     specs.push({ id: 'compare-types', title: 'Events by type, previous window and this one', spec: compareTypes(report) });
   }
@@ -156,6 +157,26 @@ function timeToHeal(report: HealingReport): TopLevelSpec {
       { mark: { type: 'bar', cornerRadiusEnd: 2 } },
       { mark: { type: 'text', align: 'left', dx: 4, color: '#374151', fontSize: 11 }, encoding: { text: { field: 'minutes', format: '.1f' }, color: { value: '#374151' } } },
     ],
+  } as TopLevelSpec;
+}
+
+const VERDICT_COLORS: Record<string, string> = { held: '#16a34a', premature: '#dc2626', gone: '#9ca3af', undone: '#f59e0b', open: '#bfdbfe' };
+
+function verdicts(report: HealingReport): TopLevelSpec {
+  const outcomes = Object.keys(VERDICT_COLORS) as Array<'held' | 'premature' | 'gone' | 'undone' | 'open'>;
+  const values = report.verdicts.flatMap((verdict) => outcomes.map((outcome) => ({ type: verdict.healing_type, outcome, heals: verdict[outcome] })));
+  return {
+    width: CHART_WIDTH - 260,
+    height: Math.max(40, report.verdicts.length * 26),
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      y: { field: 'type', type: 'nominal', sort: null, title: null, axis: { labelLimit: 180 } },
+      x: { field: 'heals', type: 'quantitative', aggregate: 'sum', title: 'successful heals', axis: { tickMinStep: 1 } },
+      color: { field: 'outcome', type: 'nominal', title: 'verdict', scale: { domain: outcomes, range: outcomes.map((outcome) => VERDICT_COLORS[outcome]!) } },
+      order: { field: 'order', type: 'quantitative' },
+    },
+    transform: [{ calculate: `indexof(${JSON.stringify(outcomes)}, datum.outcome)`, as: 'order' }],
   } as TopLevelSpec;
 }
 

@@ -14,6 +14,8 @@ const report: HealingReport = {
     { cause: `Batch # stalled ${'x'.repeat(200)}`, events: 104, failures: 3 },
   ],
   time_to_heal: { heals: 1199, median_minutes: 21.5, p95_minutes: 130 },
+  verdicts: [],
+  stall_recommendation: null,
   trend: [
     { bucket_start: '2026-03-07T12:00:00-05:00', healing_type: 'batch_cleanup', events: 0 },
     { bucket_start: '2026-03-07T12:00:00-05:00', healing_type: 'fallback', events: 4 },
@@ -56,6 +58,34 @@ describe('table rendering', () => {
     expect(text).toContain('Time to heal (batch_cleanup, last progress to successful heal): median 21.5');
     expect(renderTable({ ...report, filter: { healing_type: 'batch_cleanup' } })).toContain('Time to heal');
     expect(renderTable({ ...report, filter: { healing_type: 'retry' }, time_to_heal: null })).not.toContain('Time to heal');
+  });
+
+  it('prints no control character and no endless line whatever the events hold', () => {
+    const hostile = (name: string) => `\u001b]0;${name}\u0007\u001b[31m${name}\u001b[0m\u0007\u009b2J\u202e${'z'.repeat(2000)}`;
+    const text = renderTable({
+      ...report,
+      filter: { healing_type: hostile('filter') },
+      by_type: report.by_type.map((type) => ({ ...type, healing_type: hostile(type.healing_type), top_cause: hostile('cause') })),
+      top_causes: report.top_causes.map((cause) => ({ ...cause, cause: hostile(cause.cause) })),
+      verdicts: [{ healing_type: hostile('batch_cleanup'), held: 3, premature: 1, gone: 0, undone: 0, open: 1, premature_rate: 0.25, late_players: 2 }],
+      trend: report.trend.map((point) => ({ ...point, healing_type: hostile(point.healing_type) })),
+      previous: {
+        window: { start: '2026-03-06T12:00:00-05:00', end: '2026-03-07T12:00:00-05:00', tz: 'America/New_York' },
+        totals: report.totals,
+        by_type: [],
+        top_causes: [],
+        time_to_heal: null,
+        verdicts: [],
+      },
+      changes: [
+        { scope: 'type', name: hostile('retry'), previous: 1, current: 2, change: 1, change_pct: 100 },
+        { scope: 'cause', name: hostile('cause'), previous: 1, current: 2, change: 1, change_pct: 100 },
+      ],
+      recommendations: [hostile('advice')],
+    });
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(text).toContain('[31mbatch_cleanup[0m');
+    expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThanOrEqual(420);
   });
 
   it('says plainly when there were no healing events', () => {

@@ -21,6 +21,8 @@ function hugeReport(): HealingReport {
     by_type: types.map((healing_type) => ({ healing_type, events: 200, successes: 180, failures: 20, success_rate: 0.9, top_cause: cause(1) })),
     top_causes: Array.from({ length: 50 }, (_, index) => ({ cause: cause(index), events: 3, failures: 1 })),
     time_to_heal: { heals: 11000, median_minutes: 17.5, p95_minutes: 480 },
+    verdicts: types.map((healing_type) => ({ healing_type, held: 150, premature: 20, gone: 5, undone: 1, open: 4, premature_rate: 20 / 170, late_players: 41 })),
+    stall_recommendation: { current_minutes: 15, recommended_minutes: 32, premature_avoided: 18, premature_total: 20, added_minutes_per_heal: 17 },
     trend: [],
     previous: {
       window: { start: '2026-04-01T00:00:00Z', end: '2026-04-08T00:00:00Z', tz: 'UTC' },
@@ -28,6 +30,7 @@ function hugeReport(): HealingReport {
       by_type: [],
       top_causes: [],
       time_to_heal: null,
+      verdicts: [],
     },
     changes,
     recommendations: Array.from({ length: 200 }, (_, index) => `${typeName(index)} healed ${cause(index)}`),
@@ -60,6 +63,19 @@ describe('Slack digest', () => {
   it('says how many types it left out past thirty', () => {
     const text = JSON.stringify(slackDigest(hugeReport()).blocks);
     expect(text).toContain('and 30 more healing types');
+  });
+
+  it('gives each type with verdicts a line: the premature rate now and before, late players, heals still open', () => {
+    const report = hugeReport();
+    const digest = slackDigest({
+      ...report,
+      verdicts: [{ healing_type: 'batch_cleanup', held: 21, premature: 10, gone: 1, undone: 1, open: 2, premature_rate: 10 / 31, late_players: 19 }],
+      previous: { ...report.previous!, verdicts: [{ healing_type: 'batch_cleanup', held: 40, premature: 2, gone: 0, undone: 0, open: 0, premature_rate: 2 / 42, late_players: 3 }] },
+    });
+    const verdicts = (digest.blocks as Array<{ text?: { text: string } }>).find((block) => block.text?.text.startsWith('*Heal verdicts*'));
+    expect(verdicts?.text?.text).toBe(
+      '*Heal verdicts*\nbatch_cleanup: 32.3% premature (4.8% in the previous 7 days), 10 of 31 heals, 19 late players; 2 without a verdict yet',
+    );
   });
 
   it('leads with the totals, the success rate and the change', () => {

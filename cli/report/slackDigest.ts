@@ -9,8 +9,8 @@ import { changeText, count, describeLength, describeMinutes, percent, shortTime 
 export const MAX_DIGEST_TYPES = 30;
 
 /**
- * The report as one Block Kit message: totals and success rate, time to heal, each type, top causes,
- * the changes against the previous window, recommendations. Built only from the shared Block Kit
+ * The report as one Block Kit message: totals and success rate, time to heal, each type, heal verdicts,
+ * top causes, the changes against the previous window, recommendations. Built only from the shared Block Kit
  * helpers, so every text from events is escaped and every block fits Slack's limits.
  */
 export function slackDigest(report: HealingReport): SlackMessage {
@@ -26,6 +26,15 @@ export function slackDigest(report: HealingReport): SlackMessage {
       ? 'Time to heal (batch_cleanup): no successful heals'
       : `Time to heal (batch_cleanup): median ${describeMinutes(report.time_to_heal.median_minutes)}, p95 ${describeMinutes(report.time_to_heal.p95_minutes)} over ${count(report.time_to_heal.heals)} heals`,
   ].filter((line) => line !== '');
+  const verdictLines = report.verdicts.map((verdict) => {
+    const then = report.previous?.verdicts.find((previous) => previous.healing_type === verdict.healing_type);
+    const before = report.previous === undefined ? '' : ` (${then?.premature_rate == null ? '-' : percent(then.premature_rate)} in the previous ${length})`;
+    const rate = verdict.premature_rate === null ? '-' : percent(verdict.premature_rate);
+    return (
+      `${escapeMrkdwn(verdict.healing_type)}: ${rate} premature${before}, ${count(verdict.premature)} of ${count(verdict.held + verdict.premature)} heals, ` +
+      `${count(verdict.late_players)} late players; ${count(verdict.open)} without a verdict yet`
+    );
+  });
 
   const typeChange = new Map((report.changes ?? []).filter((change) => change.scope === 'type').map((change) => [change.name!, change]));
   const typeFields: Field[] = report.by_type.slice(0, MAX_DIGEST_TYPES).map((type) => {
@@ -46,6 +55,7 @@ export function slackDigest(report: HealingReport): SlackMessage {
   if (typeFields.length > 0) blocks.push(...fieldSections(typeFields));
   if (report.by_type.length > MAX_DIGEST_TYPES) blocks.push(context([`and ${count(report.by_type.length - MAX_DIGEST_TYPES)} more healing types`]));
   if (gone.length > 0) blocks.push(listSection('No events any more', gone.map((change) => `${escapeMrkdwn(change.name!)}: ${count(change.previous)} in the previous ${length}`)));
+  if (verdictLines.length > 0) blocks.push(listSection('Heal verdicts', verdictLines, { maxLines: 10, maxLineLength: 400 }));
   if (report.top_causes.length > 0) {
     blocks.push(
       listSection(
