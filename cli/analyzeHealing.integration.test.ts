@@ -4,8 +4,7 @@ import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 import { createVerdictTable } from '../test/support/verdictTable.js';
 import { causeOf } from './analysis/causeFingerprint.js';
-import type { HealingReport } from './analysis/healingReport.js';
-import { analyzeHealing } from './analyzeHealing.js';
+import { jsonReport, runAnalyzeHealing } from '../test/support/analyzeHealingRun.js';
 
 // Against the BigQuery emulator, events seeded once through the project's own writer.
 const suffix = uniqueSuffix();
@@ -75,22 +74,11 @@ const fingerprinted = fingerprintReasons.map((reason, index) =>
   event(`fp${index}`, `2026-03-01T0${index}:15:00Z`, 'fingerprint_probe', reason, null, true),
 );
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await analyzeHealing(args, env, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    now: () => new Date('2026-02-11T12:00:00Z'),
-  });
-  return { code, stdout, stderr };
-}
+const NOW = new Date('2026-02-11T12:00:00Z');
 
-async function report(args: string[]): Promise<HealingReport> {
-  const { code, stdout, stderr } = await run([...args, '--format', 'json']);
-  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-  return JSON.parse(stdout) as HealingReport;
-}
+const run = (args: string[]) => runAnalyzeHealing(args, env, NOW);
+
+const report = (args: string[]) => jsonReport(args, env, NOW);
 
 const DAY = ['--start', '2026-02-10T00:00:00Z', '--end', '2026-02-11T00:00:00Z'];
 

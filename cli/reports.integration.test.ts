@@ -8,8 +8,7 @@ import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';
 import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';
 import { createVerdictTable } from '../test/support/verdictTable.js';
 import { SlackReceiver } from '../test/support/slackReceiver.js';
-import type { HealingReport } from './analysis/healingReport.js';
-import { analyzeHealing } from './analyzeHealing.js';
+import { jsonReport, runAnalyzeHealing } from '../test/support/analyzeHealingRun.js';
 
 // Reports over seeded windows of known counts, against the BigQuery emulator.
 const suffix = uniqueSuffix();
@@ -63,22 +62,9 @@ const healDay = [
   ...events(1, '2026-05-10T05:00:00Z', 'retry', 'upstream_timeout', { stallMinutes: [1000] }),
 ];
 
-async function run(args: string[], extraEnv: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await analyzeHealing(args, { ...env, ...extraEnv }, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    now: () => NOW,
-  });
-  return { code, stdout, stderr };
-}
+const run = (args: string[], extraEnv: Record<string, string> = {}) => runAnalyzeHealing(args, { ...env, ...extraEnv }, NOW);
 
-async function report(args: string[]): Promise<HealingReport> {
-  const { code, stdout, stderr } = await run([...args, '--format', 'json']);
-  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-  return JSON.parse(stdout) as HealingReport;
-}
+const report = (args: string[]) => jsonReport(args, env, NOW);
 
 beforeAll(async () => {
   await table.ensureExists();

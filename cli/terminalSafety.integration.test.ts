@@ -4,7 +4,7 @@ import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 import { createVerdictTable, insertVerdicts } from '../test/support/verdictTable.js';
 import type { HealingReport } from './analysis/healingReport.js';
-import { analyzeHealing } from './analyzeHealing.js';
+import { runAnalyzeHealing } from '../test/support/analyzeHealingRun.js';
 
 // Any service writes healing events, so their texts may hold terminal escape sequences: the table
 // must print none of them, the JSON must keep them exactly. Against the BigQuery emulator.
@@ -42,16 +42,9 @@ const events = [
   ...Array.from({ length: 12 }, (_, index) => event(`2026-08-02T${String(10 + (index % 12)).padStart(2, '0')}:00:00Z`, TYPE, index % 2 === 0 ? null : ROOT_CAUSE, index % 3 !== 0)),
 ];
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await analyzeHealing(args, env, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    now: () => new Date('2026-08-03T00:00:00Z'),
-  });
-  return { code, stdout, stderr };
-}
+const NOW = new Date('2026-08-03T00:00:00Z');
+
+const run = (args: string[]) => runAnalyzeHealing(args, env, NOW);
 
 beforeAll(async () => {
   await table.ensureExists();

@@ -4,7 +4,7 @@ import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
 import { createVerdictTable, insertVerdicts, type VerdictRow } from '../test/support/verdictTable.js';
 import type { HealingReport } from './analysis/healingReport.js';
-import { analyzeHealing } from './analyzeHealing.js';
+import { jsonReport, runAnalyzeHealing } from '../test/support/analyzeHealingRun.js';
 
 // Heal verdicts in the report, against the BigQuery emulator: heals and verdicts seeded through the
 // tables as the job writes them, the numbers worked out by hand below.
@@ -86,22 +86,11 @@ const beforeVerdicts = before.map((event, index) => (index === 0 ? verdict(event
 const few = Array.from({ length: 5 }, (_, index) => heal(`few-${index}`, at('2026-07-12', index)));
 const fewVerdicts = few.map((event, index) => (index < 2 ? verdict(event, 'premature', 30, { stall: 15, progress: 30, late: 3 }) : verdict(event, 'held', 60)));
 
-async function run(args: string[], extraEnv: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await analyzeHealing(args, { ...env, ...extraEnv }, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    now: () => new Date('2026-07-20T00:00:00Z'),
-  });
-  return { code, stdout, stderr };
-}
+const NOW = new Date('2026-07-20T00:00:00Z');
 
-async function report(args: string[]): Promise<HealingReport> {
-  const { code, stdout, stderr } = await run([...args, '--format', 'json']);
-  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-  return JSON.parse(stdout) as HealingReport;
-}
+const run = (args: string[], extraEnv: Record<string, string> = {}) => runAnalyzeHealing(args, { ...env, ...extraEnv }, NOW);
+
+const report = (args: string[]) => jsonReport(args, env, NOW);
 
 const DAY = ['--start', '2026-07-10', '--end', '2026-07-11'];
 

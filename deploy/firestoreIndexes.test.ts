@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // deploy/firestore.indexes.json is read by deploy.sh and by `firebase deploy --only firestore:indexes`,

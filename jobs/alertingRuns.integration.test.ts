@@ -48,9 +48,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  receiver.messages.length = 0;
-  receiver.refused.length = 0;
-  receiver.status = 200;
+  receiver.reset();
 });
 
 describe('alerting no writer can silence', () => {

@@ -62,9 +62,7 @@ afterAll(async () => {
 beforeEach(() => {
   standIn.mode = 'forward';
   standIn.insertDelayMs = 0;
-  receiver.hang = false;
-  receiver.status = 200;
-  receiver.messages.length = 0;
+  receiver.reset();
 });
 
 describe('healing never waits on BigQuery', () => {

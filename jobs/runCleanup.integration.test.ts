@@ -62,8 +62,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  receiver.messages.length = 0;
-  receiver.status = 200;
+  receiver.reset();
 });
 
 describe('auto-batch-cleanup: which batches it heals', () => {

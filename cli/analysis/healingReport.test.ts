@@ -1,3 +1,4 @@
+import { analysisRow as row } from '../../test/support/analysisRows.js';
 import { toAnalysisRequest } from '../analysisRequest.js';
 import { planBuckets } from '../timeWindow.js';
 import type { AnalysisRow } from './analysisQuery.js';
@@ -5,24 +6,6 @@ import { buildReport } from './healingReport.js';
 
 const request = toAnalysisRequest({ start: '2026-03-01 10:00', end: '2026-03-01 13:00', tz: 'Europe/Berlin' }, new Date());
 const plan = planBuckets(request.window);
-
-const row = (kind: AnalysisRow['kind'], fields: Partial<AnalysisRow>): AnalysisRow => ({
-  kind,
-  period: 'current',
-  healing_type: null,
-  cause: null,
-  verdict: null,
-  position: null,
-  events: 0,
-  failures: 0,
-  later_events: null,
-  late_players: null,
-  median_minutes: null,
-  p95_minutes: null,
-  stall_minutes: null,
-  progress_after_minutes: null,
-  ...fields,
-});
 
 const rows: AnalysisRow[] = [
   row('type', { healing_type: 'retry', events: 3, failures: 1, later_events: 2 }),

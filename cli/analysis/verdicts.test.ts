@@ -1,23 +1,8 @@
+import { analysisRow } from '../../test/support/analysisRows.js';
 import type { AnalysisRow } from './analysisQuery.js';
 import { stallRecommendationOf, verdictSummaries } from './verdicts.js';
 
-const row = (kind: AnalysisRow['kind'], fields: Partial<AnalysisRow>): AnalysisRow => ({
-  kind,
-  period: 'current',
-  healing_type: 'batch_cleanup',
-  cause: null,
-  verdict: null,
-  position: null,
-  events: 0,
-  failures: 0,
-  later_events: null,
-  late_players: null,
-  median_minutes: null,
-  p95_minutes: null,
-  stall_minutes: null,
-  progress_after_minutes: null,
-  ...fields,
-});
+const row = (kind: AnalysisRow['kind'], fields: Partial<AnalysisRow>): AnalysisRow => analysisRow(kind, { healing_type: 'batch_cleanup', ...fields });
 
 /** Ten premature heals after a 15-minute stall whose workers came back after these minutes: silences 16 to 23, 31.5 and 55. */
 const comebacks = [1, 2, 3, 4, 5, 6, 7, 8, 16.5, 40];

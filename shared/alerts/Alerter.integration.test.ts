@@ -40,10 +40,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   now = t0;
-  receiver.messages.length = 0;
-  receiver.refused.length = 0;
-  receiver.requests = 0;
-  receiver.rateLimitAfter = null;
+  receiver.reset();
 });
 
 describe('the Alerter across runs', () => {

@@ -1,6 +1,6 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { blockKitViolations } from '../../test/support/blockKitLimits.js';
-import { BLOCK_KIT_LIMITS, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
+import { BLOCK_KIT_LIMITS, context, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
 
 function sectionText(block: SectionBlock): string {
   return block.text!.text;

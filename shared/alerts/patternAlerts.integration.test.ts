@@ -52,8 +52,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  receiver.messages.length = 0;
-  receiver.status = 200;
+  receiver.reset();
 });
 
 describe('pattern detection over the events in Firestore', () => {

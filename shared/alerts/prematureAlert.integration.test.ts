@@ -66,7 +66,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   now = t0;
-  receiver.messages.length = 0;
+  receiver.reset();
 });
 
 describe('the premature alert', () => {

@@ -8,6 +8,7 @@ import { HealVerdictTable } from '../healVerdictTable.js';
 import { createMemoryLogger } from '../logger.js';
 import { BigQueryStandIn } from '../../test/support/bigQueryStandIn.js';
 import { commonTestConfig, UNREACHABLE_URL, uniqueSuffix } from '../../test/support/emulators.js';
+import { foreignEventDocument } from '../../test/support/seedEvents.js';
 import { toFirestoreDocument } from './eventDocument.js';
 import { Outbox } from './Outbox.js';
 
@@ -22,22 +23,6 @@ function outbox(collection: string, options: { run?: string; table?: HealingEven
   const events = options.table ?? table;
   const verdictTable = new HealVerdictTable(events.bigquery, config.dataset, config.verdictTable);
   return new Outbox({ firestore, collection, table: events, verdictTable, logger, reads: new FirestoreReadMeter(), run: options.run ?? `run-${uniqueSuffix()}`, claimTtlMs: 60_000 });
-}
-
-/** A document as a service in another language writes it: ISO time, JSON text, no healing_id field. */
-function foreignDocument(reason: string): Record<string, unknown> {
-  return {
-    timestamp: '2026-11-23T10:15:00+01:00',
-    healing_type: 'cache_refresh',
-    trigger_reason: reason,
-    root_cause: 'stale_cache',
-    action_taken: 'Refreshed the odds cache',
-    before_state: '{"age_s": 900}',
-    after_state: { age_s: 0 },
-    success: true,
-    metadata: '{"service": "odds-api"}',
-    bigquery_exported: false,
-  };
 }
 
 async function rowsWithReason(reason: string) {
@@ -64,7 +49,7 @@ describe('the outbox of pending healing events', () => {
   it("exports another service's document once, reading ISO times, JSON text and the document id", async () => {
     const collection = `events_${uniqueSuffix()}`;
     const reason = `Odds cache stale ${uniqueSuffix()}`;
-    await firestore.collection(collection).doc('py-1').set(foreignDocument(reason));
+    await firestore.collection(collection).doc('py-1').set(foreignEventDocument(reason));
 
     const first = await outbox(collection).export([], deadline());
     const second = await outbox(collection).export([], deadline());
@@ -91,10 +76,10 @@ describe('the outbox of pending healing events', () => {
   ])('sets aside a document with %s, with its reason, and still exports the good one behind it', async (_name, change, field) => {
     const collection = `events_${uniqueSuffix()}`;
     const reason = `Good event ${uniqueSuffix()}`;
-    const bad: Record<string, unknown> = { ...foreignDocument('bad'), ...change };
+    const bad: Record<string, unknown> = { ...foreignEventDocument('bad'), ...change };
     for (const [key, value] of Object.entries(bad)) if (value === undefined) delete bad[key];
     await firestore.collection(collection).doc('a-bad').set(bad);
-    await firestore.collection(collection).doc('b-good').set(foreignDocument(reason));
+    await firestore.collection(collection).doc('b-good').set(foreignEventDocument(reason));
 
     const first = await outbox(collection).export([], deadline());
     const second = await outbox(collection).export([], deadline());
@@ -126,7 +111,7 @@ describe('the outbox of pending healing events', () => {
   it('releases its claims when BigQuery cannot be reached, so the next run exports at once', async () => {
     const collection = `events_${uniqueSuffix()}`;
     const reason = `unreachable ${uniqueSuffix()}`;
-    await firestore.collection(collection).doc('later').set(foreignDocument(reason));
+    await firestore.collection(collection).doc('later').set(foreignEventDocument(reason));
     const unreachable = new HealingEventTable(createBigQuery({ ...config, bigqueryEmulatorHost: UNREACHABLE_URL }), config.dataset, config.table);
 
     const down = await outbox(collection, { table: unreachable }).export([], deadline());
@@ -141,7 +126,7 @@ describe('the outbox of pending healing events', () => {
 
   it('stops at its deadline with nothing half done: the events stay pending and unclaimed', async () => {
     const collection = `events_${uniqueSuffix()}`;
-    await firestore.collection(collection).doc('late').set(foreignDocument(`late ${uniqueSuffix()}`));
+    await firestore.collection(collection).doc('late').set(foreignEventDocument(`late ${uniqueSuffix()}`));
     const report = await outbox(collection).export([], AbortSignal.abort());
     expect(report).toMatchObject({ exported: 0, pending: 1, stoppedBy: 'deadline' });
     expect((await firestore.collection(collection).doc('late').get()).get('export_claim')).toBeUndefined();
@@ -153,8 +138,8 @@ describe('a row BigQuery refuses for good', () => {
     const standIn = new BigQueryStandIn({ target: config.bigqueryEmulatorHost });
     const collection = `events_${uniqueSuffix()}`;
     const goodReason = `accepted ${uniqueSuffix()}`;
-    await firestore.collection(collection).doc('refused-row').set(foreignDocument(`refused ${uniqueSuffix()}`));
-    await firestore.collection(collection).doc('good-row').set(foreignDocument(goodReason));
+    await firestore.collection(collection).doc('refused-row').set(foreignEventDocument(`refused ${uniqueSuffix()}`));
+    await firestore.collection(collection).doc('good-row').set(foreignEventDocument(goodReason));
     const through = new HealingEventTable(createBigQuery({ ...config, bigqueryEmulatorHost: await standIn.start() }), config.dataset, config.table);
     standIn.refuseInsertIds.add('refused-row');
     try {

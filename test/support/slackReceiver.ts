@@ -67,6 +67,17 @@ export class SlackReceiver {
     return `http://127.0.0.1:${port}/services/T000/B000/XXXX`;
   }
 
+  /** Forgets every message and request and answers like Slack again: 200, no rate limit, no hang. */
+  reset(): void {
+    this.messages.length = 0;
+    this.refused.length = 0;
+    this.held.length = 0;
+    this.requests = 0;
+    this.status = 200;
+    this.rateLimitAfter = null;
+    this.hang = false;
+  }
+
   /** Every message's text and block text joined, for asserting on content. */
   textOf(message: ReceivedMessage): string {
     return [message.text ?? '', JSON.stringify(message.blocks ?? [])].join('\n');
