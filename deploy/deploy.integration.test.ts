@@ -18,6 +18,7 @@ const METRICS = [
   'auto_batch_cleanup_failed',
   'auto_batch_cleanup_healed',
   'auto_batch_cleanup_pending_export',
+  'auto_batch_cleanup_premature',
   'auto_batch_cleanup_runs',
   'auto_batch_cleanup_safety_brake',
   'auto_batch_cleanup_set_aside',
