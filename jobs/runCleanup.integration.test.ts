@@ -228,15 +228,17 @@ describe('auto-batch-cleanup: safety under concurrency and repetition', () => {
     expect(logger.lines.some((line) => line.message === 'dry run: would heal batch dry-b')).toBe(true);
   });
 
-  it('heals none, posts a critical alert and exits 1 when more batches qualify than MAX_HEALS_PER_RUN', async () => {
+  it('heals none, posts a critical alert and exits 1 when more batches qualify than MAX_HEALS_PER_RUN, and still exports another service’s pending event', async () => {
     const config = freshConfig({ MAX_HEALS_PER_RUN: '3' });
     await seedBatches(firestore, config.batchCollection, ['brake-1', 'brake-2', 'brake-3', 'brake-4'].map((id) => stalled(id)), now);
+    const retry = createHealingEvent({ healing_type: 'retry', trigger_reason: 'HTTP 503', action_taken: 'retried', before_state: {}, after_state: {}, success: true, metadata: { service: 'odds-api' } }, now);
+    await firestore.collection(config.healingCollection).doc(retry.healing_id).create(toFirestoreDocument(retry));
 
     const { summary, exitCode } = await runJob(config, { slack: webhookUrl });
 
     expect(exitCode).toBe(1);
-    expect(summary).toMatchObject({ safety_brake: true, stalled: 4, healed: 0 });
-    expect(await eventsIn(config)).toHaveLength(0);
+    expect(summary).toMatchObject({ safety_brake: true, stalled: 4, healed: 0, exported: 1, pending_export: 0 });
+    expect((await eventsIn(config)).map((event) => event.healing_type)).toEqual(['retry']);
     expect((await readBatch(firestore, config.batchCollection, 'brake-1')).is_complete).toBe(false);
     expect(receiver.messages).toHaveLength(1);
     const text = receiver.textOf(receiver.messages[0]!);

@@ -124,7 +124,9 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
     }
 
     // The safety brake: this many stalled batches is an outage, not a straggler. A paused run heals nothing anyway.
-    if (control.pause === undefined && healable.length > config.maxHealsPerRun) {
+    // A braked run heals none but goes on with the steps below: verdicts, the export and other types' alerts.
+    const braked = control.pause === undefined && healable.length > config.maxHealsPerRun;
+    if (braked) {
       summary.safety_brake = true;
       const sample = healable.slice(0, BRAKE_SAMPLE).map((batch) => batch.id);
       // The alert below carries the severity, once an hour; this line only describes the run.
@@ -134,10 +136,9 @@ export async function runCleanup({ config, firestore, table, channel, logger, st
       if (!config.dryRun && config.taskIndex === 0) {
         await untilGrace(alerter.raiseSafetyBrake(BATCH_CLEANUP, healable.length, config.maxHealsPerRun, sample, alertDeadline()));
       }
-      return;
     }
 
-    const owned = healable.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
+    const owned = braked ? [] : healable.filter((batch) => ownsBatch(batch.id, config.taskIndex, config.taskCount));
     if (control.pause !== undefined || config.dryRun) {
       summary.would_heal_ids = owned.map((batch) => batch.id);
       const why = control.pause !== undefined ? 'paused' : 'dry run';
