@@ -39,7 +39,8 @@ function event(at: number, type: string, rootCause: string | null, reason: strin
     before_state: stallMinutes === undefined ? {} : { updated_at: new Date(at - stallMinutes * 60_000).toISOString() },
     after_state: {},
     success,
-    metadata: {},
+    // Batch heals carry the rule they applied, as the job records it.
+    metadata: stallMinutes === undefined ? {} : { rule: { stall_minutes: 15, min_completion_pct: 90 } },
   });
 }
 
@@ -170,6 +171,8 @@ describe('--html in Chromium', () => {
     expect(batch!.premature).toBeGreaterThan(0);
     expect(await page.locator('#premature-rate .value').textContent()).toBe(`${(Math.round(batch!.premature_rate! * 1000) / 10).toFixed(1)}%`);
     expect(await page.locator('#verdict-table tbody tr').count()).toBe(expected.verdicts.length);
+    expect(expected.stall_recommendation).toMatchObject({ current_minutes: 15 });
+    expect(await page.textContent('body')).toContain(`raising STALL_MINUTES from 15 to ${expected.stall_recommendation!.recommended_minutes}`);
     const embedded = JSON.parse((await page.locator('#healing-report').textContent())!) as HealingReport;
     expect(embedded).toEqual(expected);
     if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: process.env.REPORT_SCREENSHOT, fullPage: true });
