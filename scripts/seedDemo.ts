@@ -102,7 +102,8 @@ function weekOfHealingEvents(): SeededHeal[] {
     const completed = Math.round(between(110, 135));
     const batchId = `batch_${Math.floor(between(1000, 9999))}`;
     const success = random() > 0.05;
-    const stallMinutes = Math.round(between(16, 90) * 10) / 10;
+    // The job runs every 15 minutes with a 15-minute rule: a batch is healed 15 to 30 minutes after its last progress.
+    const stallMinutes = Math.round(between(15, 30) * 10) / 10;
     const event = createHealingEvent({
       healing_id: `demo-history-${i}`,
       timestamp: new Date(now - age * 60_000 - HISTORY_ENDS_MINUTES_AGO * 60_000),
