@@ -197,7 +197,7 @@ describe('deploy.sh --dry-run', () => {
       `gcloud builds submit . --project=${PROJECT} --config=deploy/cloudbuild.yaml --substitutions=_IMAGE=${IMAGE} --service-account=projects/${PROJECT}/serviceAccounts/${BUILD_ACCOUNT.replace('serviceAccount:', '')} --gcs-source-staging-dir=${BUILD_BUCKET}/source`,
     ]);
     expect(plan).toContain(
-      `gcloud storage buckets create ${BUILD_BUCKET} --project=${PROJECT} --location=${REGION} --uniform-bucket-level-access --public-access-prevention --lifecycle-file=deploy/build-bucket-lifecycle.json`,
+      `gcloud storage buckets create ${BUILD_BUCKET} --project=${PROJECT} --location=${REGION} --uniform-bucket-level-access --public-access-prevention --lifecycle-file=deploy/build-bucket-lifecycle.json --no-user-output-enabled`,
     );
     expect(grants(plan).filter((grant) => grant.includes(BUILD_ACCOUNT))).toEqual(
       [

@@ -17,8 +17,9 @@ step_image() {
   if probe gcloud storage buckets describe "gs://$build_bucket" --project="$project" --format='value(name)'; then
     say "bucket gs://$build_bucket exists"
   else
+    # The command line is shown above; gcloud's own "Creating gs://..." line would only repeat it.
     run gcloud storage buckets create "gs://$build_bucket" --project="$project" --location="$region" \
-      --uniform-bucket-level-access --public-access-prevention --lifecycle-file="$build_bucket_lifecycle"
+      --uniform-bucket-level-access --public-access-prevention --lifecycle-file="$build_bucket_lifecycle" --no-user-output-enabled
   fi
   run gcloud storage buckets add-iam-policy-binding "gs://$build_bucket" --member="serviceAccount:$build_account" \
     --role=roles/storage.objectViewer --condition=None --format=none
