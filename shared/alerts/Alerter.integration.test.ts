@@ -1,5 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { createFirestore } from '../clients.js';
+import { createFirestore } from '../firestoreClient.js';
 import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createMemoryLogger } from '../logger.js';
 import { commonTestConfig, uniqueSuffix } from '../../test/support/emulators.js';
@@ -70,6 +70,20 @@ describe('the Alerter across runs', () => {
     expect(receiver.requests).toBe(11);
     expect(second.logger.lines.filter((line) => line.suppressed === true)).toHaveLength(300);
   }, 180_000);
+
+  it('a safety brake alert counts toward the ten: with 12 types at yellow the run posts the brake, nine alerts and one roll-up naming three', async () => {
+    const collection = `brakecap_${uniqueSuffix()}`;
+    const types = Array.from({ length: 12 }, (_, i) => `svc_${String(i).padStart(2, '0')}`);
+    await Promise.all(types.map((type) => seedFirestoreEvents(firestore, collection, type, now, ages(3, 5, 1))));
+
+    const { alerter } = alerterFor(collection);
+    await alerter.raiseSafetyBrake('batch_cleanup', 40, 25, ['b-1'], new Deadline(30_000));
+    await alerter.check(types, new Deadline(60_000));
+
+    expect(receiver.messages).toHaveLength(11);
+    expect(receiver.messages.filter((message) => receiver.textOf(message).includes('CRITICAL'))).toHaveLength(1);
+    expect(receiver.messages.filter((message) => String(message.text).startsWith(':warning: 3 more alerts this run'))).toHaveLength(1);
+  }, 120_000);
 
   it('a 429 ends posting for the run; the next run sends what waited, each once, saying when it was first raised', async () => {
     const collection = `ratelimit_${uniqueSuffix()}`;

@@ -64,6 +64,8 @@ export class Alerter {
   private readonly gate: AlertGate;
   private readonly patterns: PatternDetector;
   private readonly now: () => Date;
+  /** Alert messages this run delivered outside `check` (the safety brake's): they count toward `maxMessages`. */
+  private delivered = 0;
 
   constructor(private readonly options: AlerterOptions) {
     const events = options.firestore.collection(options.collection);
@@ -120,7 +122,9 @@ export class Alerter {
     try {
       const claim = await this.gate.claim(healingType, 'safety_brake', now);
       if (claim === null) return this.suppressed(healingType, 'safety_brake');
-      return await this.deliver({ healingType, kind: 'safety_brake', waitingSince: null, brake }, claim, deadline, now);
+      const delivered = await this.deliver({ healingType, kind: 'safety_brake', waitingSince: null, brake }, claim, deadline, now);
+      if (delivered) this.delivered += 1;
+      return delivered;
     } catch (error) {
       this.failed(healingType, 'its safety brake alert', error);
       return false;
@@ -211,7 +215,7 @@ export class Alerter {
     );
     await this.checkNextRun(unclaimed, `alerting deadline reached: ${unclaimed.length} healing type(s) not alerted in this run`);
     const maxMessages = this.options.maxMessages ?? MAX_ALERT_MESSAGES;
-    const { own, rolledUp } = planMessages(claimed, maxMessages);
+    const { own, rolledUp } = planMessages(claimed, Math.max(0, maxMessages - this.delivered));
     for (const finding of own) await this.deliver(finding, finding.claim, deadline, now);
     if (rolledUp.length > 0) await this.deliverRollUp(rolledUp, maxMessages, deadline, now);
   }
