@@ -1,7 +1,8 @@
 import type { AlertChannel } from '../shared/alerts/AlertChannel.js';
 import { LogChannel } from '../shared/alerts/LogChannel.js';
 import { SlackChannel } from '../shared/alerts/SlackChannel.js';
-import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import type { JobConfig } from '../shared/config.js';
 import { EXIT_FAILED, EXIT_OK } from '../shared/exitCodes.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
@@ -56,7 +57,7 @@ export async function scheduledRun(config: JobConfig, flags: RunFlags, env: Reco
 
 /** Why a run that ran to its end exits 1, in one line. */
 function outcomeLine(summary: CleanupSummary, config: JobConfig): string {
-  if (summary.safety_brake) return `safety brake: ${summary.stalled} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`;
+  if (summary.safety_brake) return `safety brake: ${summary.stalled - summary.excluded} stalled batches exceed MAX_HEALS_PER_RUN (${config.maxHealsPerRun}); healed none`;
   if (summary.stopped) return `stopped by SIGTERM after ${summary.healed} heal(s); ${summary.not_started} batch(es) left for the next run`;
   return `${summary.failed} heal(s) failed; see the run summary and the failed-heal events`;
 }
