@@ -1,4 +1,4 @@
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';

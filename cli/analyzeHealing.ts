@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { loadCommonConfig, type CommonConfig } from '../shared/config.js';
 import { describeError } from '../shared/errorText.js';
 import { EXIT_OK, exitCodeFor } from '../shared/exitCodes.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
+import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { analysisStatement } from './analysis/analysisQuery.js';
 import { fetchAnalysisRows } from './analysis/analysisRows.js';
@@ -77,15 +78,11 @@ async function report(bigquery: BigQuery, table: string, request: AnalysisReques
 
 /** The heal verdict table, by SQL name when it exists: a deployment older than verdicts has none, and its report goes without them. */
 async function verdictTable(bigquery: BigQuery, config: CommonConfig): Promise<{ name: string; sqlName: string | undefined }> {
-  const name = `${bigquery.projectId}.${config.dataset}.${config.verdictTable}`;
-  const [exists] = await bigquery
-    .dataset(config.dataset)
-    .table(config.verdictTable)
-    .exists()
-    .catch((error: unknown) => {
-      throw toBigQueryFailure(error, config);
-    });
-  return { name, sqlName: exists ? `\`${name}\`` : undefined };
+  const table = new HealVerdictTable(bigquery, config.dataset, config.verdictTable);
+  const [exists] = await table.table.exists().catch((error: unknown) => {
+    throw toBigQueryFailure(error, config);
+  });
+  return { name: `${bigquery.projectId}.${config.dataset}.${config.verdictTable}`, sqlName: exists ? table.sqlName : undefined };
 }
 
 async function writeHtml(path: string, healingReport: HealingReport, logger: Logger, io: CliIo): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { createHealingEvent, HEALING_EVENT_COLUMNS, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';

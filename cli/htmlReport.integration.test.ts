@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { commonTestConfig, emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';
 import { commonTestConfig, emulatorEnv, UNREACHABLE_URL, uniqueSuffix } from '../test/support/emulators.js';

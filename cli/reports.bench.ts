@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { loadCommonConfig } from '../shared/config.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { createHealingEvent, type HealingEvent } from '../shared/healingEvent.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BigQuery, TableField } from '@google-cloud/bigquery';
-import { createBigQuery } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
 import { uniqueSuffix } from '../test/support/emulators.js';
 import { plannedCommands, repoRoot, runDeploy } from './test-support/deployScript.js';
 

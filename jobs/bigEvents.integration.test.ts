@@ -1,7 +1,8 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Firestore } from '@google-cloud/firestore';
 import { fileURLToPath } from 'node:url';
-import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { BIGQUERY_INSERT_LIMIT_BYTES, BigQueryStandIn } from '../test/support/bigQueryStandIn.js';

@@ -4,7 +4,8 @@
  * run's whole duration, bounded by EXPORT_DEADLINE_SECONDS.
  *   npm run bench:brownout
  */
-import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
-import { createFirestore } from '../shared/clients.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import { loadJobConfig } from '../shared/config.js';
 import { seedBatches } from '../test/support/batches.js';
 import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';

@@ -5,7 +5,8 @@
  * Reports rows, heals and duplicate rows per trial, and wall time against one run alone.
  *   npm run bench:overlap            BENCH_TRIALS (10), BENCH_STALLED (500), BENCH_RUNS (4)
  */
-import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { BigQueryStandIn } from '../test/support/bigQueryStandIn.js';

@@ -1,7 +1,8 @@
 import { runJob as runJobInProcess } from '../test/support/runJob.js';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Firestore } from '@google-cloud/firestore';
-import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { seedBatches } from '../test/support/batches.js';

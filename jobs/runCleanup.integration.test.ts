@@ -1,6 +1,7 @@
 import { runJob as runJobInProcess } from '../test/support/runJob.js';
 import type { Firestore } from '@google-cloud/firestore';
-import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import type { JobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { HealVerdictTable } from '../shared/healVerdictTable.js';
@@ -38,7 +39,7 @@ async function eventsIn(config: JobConfig) {
 }
 
 async function bigQueryRows(config: JobConfig): Promise<Array<{ healing_id: string; batch_id: string }>> {
-  const { createBigQuery } = await import('../shared/clients.js');
+  const { createBigQuery } = await import('../shared/bigQueryClient.js');
   const [rows] = await createBigQuery(config).query({
     query: `SELECT healing_id, JSON_VALUE(metadata, '$.batch_id') AS batch_id FROM \`${config.projectId}.${config.dataset}.${config.table}\`
             WHERE JSON_VALUE(metadata, '$.batch_collection') = @collection ORDER BY batch_id`,

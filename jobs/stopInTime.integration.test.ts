@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Firestore } from '@google-cloud/firestore';
-import { createBigQuery, createFirestore } from '../shared/clients.js';
+import { createBigQuery } from '../shared/bigQueryClient.js';
+import { createFirestore } from '../shared/firestoreClient.js';
 import { loadJobConfig } from '../shared/config.js';
 import { HealingEventTable } from '../shared/healingEventTable.js';
 import { seedBatches } from '../test/support/batches.js';

@@ -2,7 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { grpc } from 'google-gax';
 import { closedLoopbackPort } from '../test/support/closedLoopbackPort.js';
 import { CancellableRequests } from './cancellableRequests.js';
-import { createFirestore } from './clients.js';
+import { createFirestore } from './firestoreClient.js';
 
 // The Firestore library lets FIRESTORE_EMULATOR_HOST in process.env win over its settings; this file
 // (Jest gives it a copy of the environment) removes it so each client goes where it is told.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulatorEnv, uniqueSuffix } from '../test/support/emulators.js';
-import { metadataServerAnswers } from './clients.js';
+import { metadataServerAnswers } from './bigQueryClient.js';
 
 // The built program, as an engineer runs it: `npm run build` first.
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -61,7 +61,7 @@ describe('clients without credentials', () => {
   }, 60_000);
 
   it('reach the Firestore emulator given in their target, with no FIRESTORE_EMULATOR_HOST in the environment, and ask no metadata server', async () => {
-    const clients = new URL('../dist/shared/clients.js', import.meta.url).href;
+    const clients = new URL('../dist/shared/firestoreClient.js', import.meta.url).href;
     const collection = `clients_${uniqueSuffix()}`;
     const script = `const { createFirestore } = await import(${JSON.stringify(clients)});
       const firestore = createFirestore({ projectId: 'no-credentials-project', firestoreEmulatorHost: ${JSON.stringify(emulatorEnv('').FIRESTORE_EMULATOR_HOST)} });
@@ -99,7 +99,7 @@ describe('clients without credentials', () => {
 
 describe('createBigQuery', () => {
   it('follows the validated configuration, not BIGQUERY_EMULATOR_HOST left in the process environment', () => {
-    const clients = new URL('../dist/shared/clients.js', import.meta.url).href;
+    const clients = new URL('../dist/shared/bigQueryClient.js', import.meta.url).href;
     const script = `const { createBigQuery } = await import(${JSON.stringify(clients)});
       console.log(createBigQuery({ projectId: 'p', bigqueryEmulatorHost: undefined }).baseUrl);
       console.log(createBigQuery({ projectId: 'p', bigqueryEmulatorHost: 'http://127.0.0.1:9050' }).baseUrl);`;

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { Status } from 'google-gax';
-import { createFirestore } from '../../shared/clients.js';
+import { createFirestore } from '../../shared/firestoreClient.js';
 import { EXIT_FAILED } from '../../shared/exitCodes.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { TIMED_OUT, within } from '../../shared/timeLimit.js';

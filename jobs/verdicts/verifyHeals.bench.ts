@@ -5,7 +5,8 @@
  *   npm run bench:verify
  */
 import { randomBytes } from 'node:crypto';
-import { createBigQuery, createFirestore } from '../../shared/clients.js';
+import { createBigQuery } from '../../shared/bigQueryClient.js';
+import { createFirestore } from '../../shared/firestoreClient.js';
 import { loadJobConfig } from '../../shared/config.js';
 import { FirestoreReadMeter } from '../../shared/firestoreReads.js';
 import { HealingEventTable } from '../../shared/healingEventTable.js';

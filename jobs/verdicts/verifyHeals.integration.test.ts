@@ -1,7 +1,8 @@
 import { runJob as runJobInProcess } from '../../test/support/runJob.js';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
-import { createBigQuery, createFirestore } from '../../shared/clients.js';
+import { createBigQuery } from '../../shared/bigQueryClient.js';
+import { createFirestore } from '../../shared/firestoreClient.js';
 import type { JobConfig } from '../../shared/config.js';
 import { HealingEventTable } from '../../shared/healingEventTable.js';
 import { HealVerdictTable } from '../../shared/healVerdictTable.js';

@@ -5,7 +5,7 @@
  *   npm run bench:alerts
  */
 import { randomBytes } from 'node:crypto';
-import { createFirestore } from '../clients.js';
+import { createFirestore } from '../firestoreClient.js';
 import { loadCommonConfig } from '../config.js';
 import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createHealingEvent } from '../healingEvent.js';

@@ -1,5 +1,5 @@
 import { type Firestore, Timestamp } from '@google-cloud/firestore';
-import { createFirestore } from '../clients.js';
+import { createFirestore } from '../firestoreClient.js';
 import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createMemoryLogger } from '../logger.js';
 import { commonTestConfig, uniqueSuffix } from '../../test/support/emulators.js';

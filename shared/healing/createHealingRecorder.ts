@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { CancellableRequests } from '../cancellableRequests.js';
-import { createFirestore } from '../clients.js';
+import { createFirestore } from '../firestoreClient.js';
 import { createLogger, type Logger } from '../logger.js';
 import { numberOption } from '../numbers.js';
 import { FirestoreRecorder } from './FirestoreRecorder.js';

@@ -1,6 +1,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { type Firestore, Timestamp } from '@google-cloud/firestore';
-import { createBigQuery, createFirestore } from '../clients.js';
+import { createBigQuery } from '../bigQueryClient.js';
+import { createFirestore } from '../firestoreClient.js';
 import { FirestoreReadMeter } from '../firestoreReads.js';
 import { createHealingEvent, type HealingEvent } from '../healingEvent.js';
 import { HealingEventTable } from '../healingEventTable.js';

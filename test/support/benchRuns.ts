@@ -1,6 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { LogChannel } from '../../shared/alerts/LogChannel.js';
-import { createBigQuery, createFirestore } from '../../shared/clients.js';
+import { createBigQuery } from '../../shared/bigQueryClient.js';
+import { createFirestore } from '../../shared/firestoreClient.js';
 import type { JobConfig } from '../../shared/config.js';
 import { HealingEventTable } from '../../shared/healingEventTable.js';
 import { createMemoryLogger } from '../../shared/logger.js';

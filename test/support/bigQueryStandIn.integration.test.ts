@@ -1,5 +1,5 @@
 import type { BigQuery } from '@google-cloud/bigquery';
-import { createBigQuery } from '../../shared/clients.js';
+import { createBigQuery } from '../../shared/bigQueryClient.js';
 import { BIGQUERY_INSERT_LIMIT_BYTES, BigQueryStandIn } from './bigQueryStandIn.js';
 import { emulatorEnv, uniqueSuffix } from './emulators.js';
 

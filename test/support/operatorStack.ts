@@ -1,5 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { createBigQuery, createFirestore } from '../../shared/clients.js';
+import { createBigQuery } from '../../shared/bigQueryClient.js';
+import { createFirestore } from '../../shared/firestoreClient.js';
 import { loadJobConfig } from '../../shared/config.js';
 import { HealingEventTable } from '../../shared/healingEventTable.js';
 import { emulatorEnv, uniqueSuffix } from './emulators.js';
