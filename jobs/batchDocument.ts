@@ -67,6 +67,11 @@ export function toDate(value: unknown): Date | undefined {
   return undefined;
 }
 
+/** `toDate`, with null for anything that is not a time. */
+export function toDateOrNull(value: unknown): Date | null {
+  return toDate(value) ?? null;
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';

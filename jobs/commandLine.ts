@@ -1,10 +1,10 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { JobConfig } from '../shared/config.js';
 import { EXIT_OK, EXIT_USAGE } from '../shared/exitCodes.js';
-import { parsePositiveInteger } from '../shared/numbers.js';
 import { OPERATOR_COMMANDS } from './operator/commands.js';
 import type { OperatorCommand, OperatorWork } from './operator/operatorCommand.js';
+import { positiveIntegerOption } from './operator/operatorOptions.js';
 import type { ProgramIo } from './programIo.js';
 
 /** Flags of the scheduled run. */
@@ -28,7 +28,7 @@ export function parseCommandLine(argv: string[], io: Pick<ProgramIo, 'stdout' | 
     .description('Find prediction batches stalled near the end, complete them safely, and record every heal.')
     .version(packageJson.version)
     .option('--dry-run', 'find and report stalled batches, change nothing (DRY_RUN)')
-    .option('--max-heals <n>', 'safety brake: heal none when more batches qualify (MAX_HEALS_PER_RUN)', (value) => flagValue(() => parsePositiveInteger(value, '--max-heals')))
+    .addOption(positiveIntegerOption('--max-heals <n>', 'safety brake: heal none when more batches qualify (MAX_HEALS_PER_RUN)'))
     .option('--check', "check the deployment: run every query the job makes (limit one) and check the BigQuery table; writes nothing")
     .option('--check-config', 'check the settings in the environment and exit: 0 when the job would accept them, 2 naming the first bad one')
     .helpCommand(true)
@@ -85,12 +85,4 @@ function commandWords(argv: string[], program: Command): string[] {
 function unknownCommand(word: string, program: Command): string {
   const names = program.commands.map((command) => command.name());
   return names.length === 0 ? `unknown command "${word}"; the scheduled run takes options only` : `unknown command "${word}"; the commands are ${names.join(', ')}`;
-}
-
-function flagValue<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }

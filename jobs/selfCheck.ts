@@ -8,7 +8,7 @@ import { TIMED_OUT, within } from '../shared/timeLimit.js';
 import type { HealingEventTable } from '../shared/healingEventTable.js';
 import { HealVerdictTable } from '../shared/healVerdictTable.js';
 import { waitingQuery } from '../shared/alerts/AlertGate.js';
-import { countQueries, overlongTypeQuery, prematureAggregation, recentQuery, verdictQueries } from '../shared/alerts/PatternDetector.js';
+import { countQueries, givenVerdictQuery, overlongTypeQuery, prematureAggregation, recentQuery, verdictQueries } from '../shared/alerts/PatternDetector.js';
 import { pendingQuery } from '../shared/outbox/claims.js';
 import { EVENT_FIELDS } from '../shared/outbox/eventDocument.js';
 import { VERDICT_FIELDS } from '../shared/outbox/verdictDocument.js';
@@ -16,7 +16,6 @@ import { BATCH_CLEANUP } from '../shared/batchCleanup.js';
 import { candidatesQuery } from './candidates.js';
 import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from './control/controlCollection.js';
 import { executionHealsQuery } from './operator/executionHeals.js';
-import { verdictCountQuery } from './operator/verdictCounts.js';
 import { dueHealsQuery, earlierHealsQuery } from './verdicts/verdictQueries.js';
 
 /** One check may take this long before it counts as failed. */
@@ -70,7 +69,7 @@ export async function selfCheck({ config, firestore, table, write }: SelfCheckDe
     },
     { name: `premature verdicts query on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc)`, run: get(verdicts.premature) },
     { name: `heals of an execution query on ${config.healingCollection} (metadata.execution, healing_type, success), for undo --execution`, run: get(executionHealsQuery(events, config.executionName ?? 'local')) },
-    { name: `undone verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc), for status`, run: count(verdictCountQuery(events, 'undone', new Date(now.getTime() - 86_400_000))) },
+    { name: `undone verdicts count on ${config.healingCollection} (healing_type, verdict.verdict, verdict.checked_at desc), for status`, run: count(givenVerdictQuery(events, BATCH_CLEANUP, 'undone', new Date(now.getTime() - 86_400_000))) },
     { name: `alert state query on ${config.healingCollection}_alert_state (retry)`, run: get(waitingQuery(firestore.collection(`${config.healingCollection}_alert_state`))) },
     { name: `heals awaiting a verdict query on ${config.healingCollection} (verdict_due, timestamp)`, run: get(dueHealsQuery(events, verifyFrom, now)) },
     { name: `earlier heals query on ${config.healingCollection} (healing_type, success, timestamp desc)`, run: get(earlierHealsQuery(events, verifyFrom, now)) },

@@ -26,7 +26,7 @@ export interface RequestOptions {
 }
 
 /** BigQuery answered with an HTTP error; `status` says which. */
-export class BigQueryHttpError extends Error {
+class BigQueryHttpError extends Error {
   override name = 'BigQueryHttpError';
   constructor(
     readonly status: number,
@@ -134,7 +134,7 @@ export class BigQueryTable {
 }
 
 /** The body of an insertAll request, from rows already written as JSON text. */
-export function insertAllBody(rows: string[]): string {
+function insertAllBody(rows: string[]): string {
   return `${INSERT_ALL_HEAD}${rows.join(',')}${INSERT_ALL_TAIL}`;
 }
 const INSERT_ALL_HEAD = '{"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":true,"rows":[';

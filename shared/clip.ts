@@ -1,4 +1,4 @@
-const ELLIPSIS = '…';
+export const ELLIPSIS = '…';
 
 export interface ClipOptions {
   /** What is cut, named in the note: `reason` gives `… (reason shortened, 1,234 characters cut)`. Default none. */
@@ -27,7 +27,7 @@ function withoutPartialEntity(text: string): string {
 }
 
 /** The first `length` code units of text, one fewer when the last would split a surrogate pair. */
-function cutAt(text: string, length: number): string {
+export function cutAt(text: string, length: number): string {
   if (length <= 0) return '';
   const last = text.charCodeAt(length - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);

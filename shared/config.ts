@@ -90,7 +90,7 @@ export function loadJobConfig(env: Env): JobConfig {
   const verifyMinutes = number(env, 'VERIFY_MINUTES', 60, { min: 1 });
   const verifyHours = number(env, 'VERIFY_HOURS', 24, { min: 1 });
   if (verifyMinutes >= verifyHours * 60) {
-    throw new ConfigError(`VERIFY_MINUTES must be shorter than VERIFY_HOURS (${verifyHours} h), or no heal is ever held; got "${env.VERIFY_MINUTES}"`);
+    throw new ConfigError(`VERIFY_MINUTES must be shorter than VERIFY_HOURS (${verifyHours} h), or no heal is ever held; got ${env.VERIFY_MINUTES === undefined ? `${verifyMinutes} (the default)` : `"${env.VERIFY_MINUTES}"`}`);
   }
   return {
     ...loadCommonConfig(env),

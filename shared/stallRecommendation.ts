@@ -49,6 +49,6 @@ export function prematureRate(held: number, premature: number): number | null {
 
 /** The recommendation as one sentence, for reports, digests and alerts. */
 export function describeStallRecommendation(recommendation: StallRecommendation): string {
-  const { current_minutes: current, recommended_minutes: recommended, premature_avoided: avoided, premature_total: total } = recommendation;
-  return `raising STALL_MINUTES from ${current} to ${recommended} would have avoided ${avoided} of ${total} premature heals; every heal would wait ${recommended - current} minutes longer`;
+  const { current_minutes: current, recommended_minutes: recommended, premature_avoided: avoided, premature_total: total, added_minutes_per_heal: added } = recommendation;
+  return `raising STALL_MINUTES from ${current} to ${recommended} would have avoided ${avoided} of ${total} premature heals; every heal would wait ${added} minutes longer`;
 }

@@ -78,8 +78,8 @@ function select(values: Partial<Record<Column, string>>, rest: string): string {
 /**
  * The whole analysis as one query over the window's events (and the previous window's, with
  * `--compare`) and, when the table exists, their verdicts; each healing_id once. Rows returned:
- * periods × (2 × types + 2 × top + 1 + verdict types × 4) + types × buckets with events + stall rules +
- * distinct premature silences, whatever the number of events.
+ * periods × (2 × types + 2 × top + 1 + verdict types × 4) + verdict types + types × buckets with
+ * events + stall rules + distinct premature silences, whatever the number of events.
  *
  * The BigQuery emulator decodes every value for every function it applies, compiles a regular
  * expression anew for each row, and joins by comparing every pair of rows. So each stored row is read

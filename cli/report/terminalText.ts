@@ -1,7 +1,8 @@
+import { cutAt, ELLIPSIS } from '../../shared/clip.js';
+
 /** Longest line of free text (a recommendation) the table prints; the JSON has it whole. */
 export const MAX_LINE_WIDTH = 400;
 
-const ELLIPSIS = '…';
 /** Whitespace controls (tab, line feed, vertical tab, form feed, carriage return) and Unicode line and paragraph separators. */
 const SPACING = /[\t\n\v\f\r\u2028\u2029]/g;
 /**
@@ -20,6 +21,5 @@ export function terminalText(text: string): string {
 export function terminalCell(text: string, max: number): string {
   const flat = terminalText(text).replace(/\s+/g, ' ');
   if (flat.length <= max) return flat;
-  const last = flat.charCodeAt(max - 2);
-  return `${flat.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 2 : max - 1)}${ELLIPSIS}`;
+  return cutAt(flat, max - 1) + ELLIPSIS;
 }

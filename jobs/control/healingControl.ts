@@ -1,5 +1,5 @@
 import type { DocumentData } from '@google-cloud/firestore';
-import { toDate as readDate } from '../batchDocument.js';
+import { toDateOrNull } from '../batchDocument.js';
 
 /** A pause of healing an operator set (`auto-batch-cleanup pause`). */
 export interface Pause {
@@ -24,12 +24,17 @@ export interface Exclusion {
 /** A pause is logged at WARNING once per this period, at INFO in between. */
 export const PAUSE_WARNING_INTERVAL_MS = 3_600_000;
 
+/** A pause in words: `by alice since 2026-11-22T10:00:00.000Z until 2026-11-22T11:30:00.000Z: deploying the worker fix`, times written by `time`. */
+export function describePause(pause: Pause, time: (date: Date) => string = (date) => date.toISOString()): string {
+  return `by ${pause.by || 'an operator'}${pause.at ? ` since ${time(pause.at)}` : ''}${pause.until ? ` until ${time(pause.until)}` : ' until resumed'}: ${pause.reason}`;
+}
+
 /** The pause in force at `now`, read from the pause document's data; undefined while healing runs. */
 export function activePause(data: DocumentData | undefined, now: Date): Pause | undefined {
   if (data?.paused !== true) return undefined;
-  const until = toDate(data.until);
+  const until = toDateOrNull(data.until);
   if (until !== null && until.getTime() <= now.getTime()) return undefined;
-  return { reason: text(data.reason), by: text(data.by), at: toDate(data.at), until, warnedAt: toDate(data.warned_at) };
+  return { reason: text(data.reason), by: text(data.by), at: toDateOrNull(data.at), until, warnedAt: toDateOrNull(data.warned_at) };
 }
 
 /** Whether a run should log the pause at WARNING (none did within the last hour) rather than INFO. */
@@ -39,9 +44,9 @@ export function pauseWarningDue(pause: Pause, now: Date): boolean {
 
 /** An exclusion document's data, or undefined when it is not one. */
 export function readExclusion(data: DocumentData | undefined): Exclusion | undefined {
-  const until = toDate(data?.until);
+  const until = toDateOrNull(data?.until);
   if (data === undefined || typeof data.batch_id !== 'string' || until === null) return undefined;
-  return { batchId: data.batch_id, reason: text(data.reason), by: text(data.by), at: toDate(data.at), until };
+  return { batchId: data.batch_id, reason: text(data.reason), by: text(data.by), at: toDateOrNull(data.at), until };
 }
 
 /** Splits stalled batches into those the run may heal and those an exclusion in force keeps out. */
@@ -54,10 +59,6 @@ export function withoutExcluded<T extends { id: string }>(stalled: readonly T[],
     else excluded.push({ batch, exclusion });
   }
   return { healable, excluded };
-}
-
-function toDate(value: unknown): Date | null {
-  return readDate(value) ?? null;
 }
 
 function text(value: unknown): string {

@@ -3,7 +3,7 @@ import { isFailedPrecondition } from '../../shared/firestoreErrors.js';
 import type { FirestoreReadMeter } from '../../shared/firestoreReads.js';
 import type { Logger } from '../../shared/logger.js';
 import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from './controlCollection.js';
-import { activePause, type Exclusion, type Pause, pauseWarningDue, readExclusion } from './healingControl.js';
+import { activePause, describePause, type Exclusion, type Pause, pauseWarningDue, readExclusion } from './healingControl.js';
 
 /** What operators asked of this run: a pause, and the batches it must leave alone. */
 export interface RunControl {
@@ -23,8 +23,8 @@ export interface ReadControlOptions {
 }
 
 /**
- * The first step of a run: the pause document and the exclusions in force (two reads, plus one per
- * active exclusion). A pause is logged at WARNING once an hour across runs and tasks (the time is
+ * The first step of a run: the pause document and the exclusions in force (one read for the pause
+ * document, one per active exclusion and at least one for their query). A pause is logged at WARNING once an hour across runs and tasks (the time is
  * remembered in the pause document, written only if no one changed it since this read), at INFO otherwise.
  */
 export async function readControl({ firestore, healingCollection, reads, logger, now, dryRun }: ReadControlOptions): Promise<RunControl> {
@@ -43,7 +43,7 @@ export async function readControl({ firestore, healingCollection, reads, logger,
 }
 
 async function logPause(pause: Pause, snapshot: DocumentSnapshot, logger: Logger, now: Date, dryRun: boolean): Promise<void> {
-  const message = `healing is paused by ${pause.by || 'an operator'}${pause.at ? ` since ${pause.at.toISOString()}` : ''}${pause.until ? ` until ${pause.until.toISOString()}` : ' until resumed'}: ${pause.reason}; this run heals nothing`;
+  const message = `healing is paused ${describePause(pause)}; this run heals nothing`;
   const fields = { paused: true, pause_reason: pause.reason, paused_by: pause.by, paused_at: pause.at?.toISOString() ?? null, paused_until: pause.until?.toISOString() ?? null };
   if (!pauseWarningDue(pause, now)) return logger.info(message, fields);
   if (dryRun) return logger.warn(message, fields);

@@ -59,10 +59,11 @@ export function shownTime(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-/** A positive whole number option (`--max 40`). */
-export function positiveIntegerOption(flags: string, description: string, fallback: number): Option {
+/** A positive whole number option (`--max 40`), with `fallback` when not given (none: undefined). */
+export function positiveIntegerOption(flags: string, description: string, fallback?: number): Option {
   const name = flags.split(' ')[0]!;
-  return new Option(flags, description).default(fallback).argParser((value: string) => {
+  const option = new Option(flags, description);
+  return (fallback === undefined ? option : option.default(fallback)).argParser((value: string) => {
     try {
       return parsePositiveInteger(value, name);
     } catch (error) {

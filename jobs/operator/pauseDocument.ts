@@ -1,4 +1,4 @@
-import type { Pause } from '../control/healingControl.js';
+import { describePause as describeAnyPause, type Pause } from '../control/healingControl.js';
 import { shownTime } from './operatorOptions.js';
 
 /** A pause as the commands print it in JSON. */
@@ -6,7 +6,7 @@ export function pauseJson(pause: Pause): Record<string, unknown> {
   return { reason: pause.reason, by: pause.by, at: pause.at?.toISOString() ?? null, until: pause.until?.toISOString() ?? null };
 }
 
-/** A pause in words: `by alice since 2026-11-22T10:00:00Z until 2026-11-22T11:30:00Z: deploying the worker fix`. */
+/** A pause in words as the commands print it: `by alice since 2026-11-22T10:00:00Z until 2026-11-22T11:30:00Z: deploying the worker fix`. */
 export function describePause(pause: Pause): string {
-  return `by ${pause.by || 'an operator'}${pause.at ? ` since ${shownTime(pause.at)}` : ''}${pause.until ? ` until ${shownTime(pause.until)}` : ' until resumed'}: ${pause.reason}`;
+  return describeAnyPause(pause, shownTime);
 }

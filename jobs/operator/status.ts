@@ -1,11 +1,13 @@
+import { givenVerdictQuery } from '../../shared/alerts/PatternDetector.js';
+import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
 import { EXIT_OK } from '../../shared/exitCodes.js';
+import { VERDICTS, type VerdictKind } from '../../shared/outbox/verdictDocument.js';
 import { activeExclusionsQuery, controlCollection, PAUSE_DOCUMENT } from '../control/controlCollection.js';
 import { activePause, type Exclusion, readExclusion } from '../control/healingControl.js';
 import type { OperatorCommand, OperatorContext } from './operatorCommand.js';
 import { formatOption, shownTime } from './operatorOptions.js';
 import { withFirestore, type OutputFormat } from './operatorSession.js';
 import { describePause, pauseJson } from './pauseDocument.js';
-import { VERDICT_KINDS, type VerdictKind, verdictCountQuery } from './verdictCounts.js';
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -30,12 +32,12 @@ async function status(context: OperatorContext, options: { format: OutputFormat 
     const [pauseSnapshot, exclusionSnapshot, ...counts] = await Promise.all([
       session.answer(control.doc(PAUSE_DOCUMENT).get()),
       session.answer(activeExclusionsQuery(control, now).get()),
-      ...VERDICT_KINDS.map((verdict) => session.answer(verdictCountQuery(events, verdict, since).count().get())),
+      ...VERDICTS.map((verdict) => session.answer(givenVerdictQuery(events, BATCH_CLEANUP, verdict, since).count().get())),
     ]);
     const pause = activePause(pauseSnapshot.data(), now);
     const exclusions = exclusionSnapshot.docs.map((doc) => readExclusion(doc.data())).filter((exclusion): exclusion is Exclusion => exclusion !== undefined);
     exclusions.sort((a, b) => a.batchId.localeCompare(b.batchId));
-    const verdicts = Object.fromEntries(VERDICT_KINDS.map((verdict, index) => [verdict, counts[index]!.data().count])) as Record<VerdictKind, number>;
+    const verdicts = Object.fromEntries(VERDICTS.map((verdict, index) => [verdict, counts[index]!.data().count])) as Record<VerdictKind, number>;
     session.logger.debug('read the status', { paused: pause !== undefined, exclusions: exclusions.length, verdicts });
     session.print(
       options.format,
@@ -51,7 +53,7 @@ async function status(context: OperatorContext, options: { format: OutputFormat 
         pause === undefined ? 'healing: on' : `healing: PAUSED ${describePause(pause)}`,
         `excluded batches: ${exclusions.length}`,
         ...exclusions.map((exclusion) => `  ${exclusion.batchId} until ${shownTime(exclusion.until)}, by ${exclusion.by}: ${exclusion.reason}`),
-        `verdicts in the last 24 hours: ${VERDICT_KINDS.map((verdict) => `${verdict} ${verdicts[verdict]}`).join(', ')}`,
+        `verdicts in the last 24 hours: ${VERDICTS.map((verdict) => `${verdict} ${verdicts[verdict]}`).join(', ')}`,
       ],
     );
     return EXIT_OK;

@@ -1,6 +1,7 @@
 import type { DocumentData } from '@google-cloud/firestore';
 import { BATCH_CLEANUP } from '../../shared/batchCleanup.js';
-import { toDate as readDate } from '../batchDocument.js';
+import { toDateOrNull } from '../batchDocument.js';
+import { progressMinutes } from '../verdicts/decideVerdict.js';
 import { VERDICT_DUE_FIELD, VERDICT_FIELDS } from '../../shared/outbox/verdictDocument.js';
 
 /** A field the undo deletes. */
@@ -49,7 +50,7 @@ export function readRecordedHeal(healingId: string, event: DocumentData | undefi
   if (event.healing_type !== BATCH_CLEANUP) return refuse(`it is a ${String(event.healing_type)} heal; only ${BATCH_CLEANUP} heals can be undone`);
   if (event.success !== true) return refuse('the heal failed; there is nothing to undo');
   if (event.verdict?.verdict === 'undone') {
-    const at = toDate(event.verdict.checked_at);
+    const at = toDateOrNull(event.verdict.checked_at);
     return refuse(`already undone by ${String(event.verdict.actor ?? 'someone')}${at ? ` at ${at.toISOString()}` : ''}: ${String(event.verdict.reason ?? '')}`);
   }
   const metadata = event.metadata;
@@ -63,7 +64,7 @@ export function readRecordedHeal(healingId: string, event: DocumentData | undefi
       healingId,
       batchCollection,
       batchId,
-      healedAt: toDate(event.timestamp),
+      healedAt: toDateOrNull(event.timestamp),
       stallMinutes: finite(event.before_state?.stall_minutes),
       completedAtHeal: finite(event.after_state?.completed),
       event,
@@ -113,18 +114,14 @@ export function planUndo(heal: RecordedHeal, batch: DocumentData | undefined, re
 
 /** Minutes from the heal's write to progress written after it, or null when there was none. */
 function progressAfterMinutes(batch: DocumentData): number | null {
-  const healed = toDate(batch.completion_time);
-  const updated = toDate(batch.updated_at);
+  const healed = toDateOrNull(batch.completion_time);
+  const updated = toDateOrNull(batch.updated_at);
   if (healed === null || updated === null || updated.getTime() <= healed.getTime()) return null;
-  return Math.round((updated.getTime() - healed.getTime()) / 6_000) / 10;
+  return progressMinutes(updated.getTime() - healed.getTime());
 }
 
 function refuse(reason: string): Refusal {
   return { undo: false, reason };
-}
-
-function toDate(value: unknown): Date | null {
-  return readDate(value) ?? null;
 }
 
 function finite(value: unknown): number | null {

@@ -56,11 +56,16 @@ export function decideVerdict(heal: HealUnderReview, batchNow: BatchNow | null, 
     return {
       verdict: 'premature',
       latePlayers: added === null ? null : Math.max(0, added),
-      progressAfterMinutes: Math.round(Math.max(0, progressMs) / 600) / 100,
+      progressAfterMinutes: progressMinutes(progressMs),
     };
   }
   // Nothing to compare with: a batch whose progress cannot be read is left open.
   if (batchNow.updatedAt === null && added === null) return { verdict: 'open' };
   if (now.getTime() - healWrite.getTime() >= verifyMinutes * 60_000) return { verdict: 'held' };
   return { verdict: 'open' };
+}
+
+/** `progress_after_minutes` of a verdict: milliseconds from the heal's write to later progress, in minutes to 0.01. */
+export function progressMinutes(ms: number): number {
+  return Math.round(Math.max(0, ms) / 600) / 100;
 }

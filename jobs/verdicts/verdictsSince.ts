@@ -2,6 +2,7 @@ import { type Firestore, Timestamp } from '@google-cloud/firestore';
 import { isAlreadyExists } from '../../shared/firestoreErrors.js';
 import type { FirestoreReadMeter } from '../../shared/firestoreReads.js';
 import type { Logger } from '../../shared/logger.js';
+import { controlCollection } from '../control/controlCollection.js';
 
 /** The control document of verdicts, in `<HEALING_COLLECTION>_control`. */
 export const VERDICTS_CONTROL_DOCUMENT = 'verdicts';
@@ -24,7 +25,7 @@ export async function verdictsSince(
   runStart: Date,
   { dryRun, reads, logger }: { dryRun: boolean; reads: FirestoreReadMeter; logger: Logger },
 ): Promise<VerdictsSince> {
-  const ref = firestore.collection(`${healingCollection}_control`).doc(VERDICTS_CONTROL_DOCUMENT);
+  const ref = controlCollection(firestore, healingCollection).doc(VERDICTS_CONTROL_DOCUMENT);
   const snapshot = await ref.get();
   reads.documents(1);
   const recorded: unknown = snapshot.get(VERDICTS_SINCE_FIELD);

@@ -4,8 +4,8 @@ import type { SlackMessage } from './slackMessages.js';
 /** What an alert is about, carried in its log lines: one healing type, or the types a roll-up names. */
 export type AlertSubject = { healingType: string; kind: AlertKind } | { healingTypes: string[]; kind: AlertKind };
 
-/** Types of a roll-up named in its log line; the message names more. */
-const TYPES_IN_LOG_LINE = 50;
+/** Healing types named in one log line; the message names more. */
+export const TYPES_IN_LOG_LINE = 50;
 
 /** The log fields of an alert: `alert_level` and `healing_type`, or for a roll-up the types it names. */
 export function subjectFields(subject: AlertSubject): Record<string, unknown> {

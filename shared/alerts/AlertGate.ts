@@ -22,7 +22,8 @@ const BATCH_WRITES = 500;
 /**
  * Decides, across job runs and concurrent runs, whether an alert may go out. The state of each
  * healing type lives in one Firestore document (see `alertStateDocument.ts`), read leniently and
- * written whole in a transaction: a document the job cannot read is replaced and logged.
+ * written whole in a transaction (only `checkLater` merges its flag without reading): a document the
+ * job cannot read is replaced and logged.
  */
 export class AlertGate {
   constructor(
@@ -56,7 +57,8 @@ export class AlertGate {
   /**
    * Claims the right to send in a transaction: null when the kind (or a higher level) went out
    * within the hour. A claim records the kind as sent and clears what it answers for: the kind
-   * waiting (a level also the lower levels) and a check left over; so does a claim refused.
+   * waiting (a level also the lower levels) and a check left over; a claim refused clears the kind
+ * waiting and the check left over.
    */
   async claim(healingType: string, kind: AlertKind, now: Date, waitingSince: string | null = null): Promise<Claim | null> {
     return this.update(healingType, now, (record) => {

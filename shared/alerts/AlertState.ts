@@ -21,7 +21,7 @@ export function isLevel(kind: AlertKind): kind is AlertLevel {
   return kind in LEVEL_RANK;
 }
 
-/** When each kind of alert was last sent for one healing type; serialisable so it outlives the job run. */
+/** When each kind of alert was last sent for one healing type, and whether a kind may go out now. */
 export class AlertState {
   private readonly lastSent: AlertStateJson;
 

@@ -4,7 +4,7 @@ import { firstLine } from '../errorText.js';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
 import { errorFields, type Logger } from '../logger.js';
 import { recommendStallMinutes } from '../stallRecommendation.js';
-import type { AlertChannel, Deadline } from './AlertChannel.js';
+import { type AlertChannel, type Deadline, TYPES_IN_LOG_LINE } from './AlertChannel.js';
 import { AlertGate, type Claim } from './AlertGate.js';
 import { type AlertLevel, alertLevel, LEVEL_RANK, type PatternCounts, prematureAlert, type VerdictCounts } from './alertLevel.js';
 import { type DueAlert, MAX_ALERT_MESSAGES, planMessages } from './alertPlan.js';
@@ -264,7 +264,7 @@ export class Alerter {
   private async checkNextRun(healingTypes: string[], why: string | undefined): Promise<void> {
     if (healingTypes.length === 0) return;
     const { logger } = this.options;
-    if (why !== undefined) logger.warn(`${why}; they are checked next run`, { healing_types: healingTypes.slice(0, 50) });
+    if (why !== undefined) logger.warn(`${why}; they are checked next run`, { healing_types: healingTypes.slice(0, TYPES_IN_LOG_LINE) });
     await this.gate.checkLater(healingTypes).catch((error: unknown) => logger.error(`could not mark ${healingTypes.length} healing type(s) to be checked next run: ${firstLine(error)}`, errorFields(error)));
   }
 

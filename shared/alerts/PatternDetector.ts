@@ -1,12 +1,11 @@
 import { AggregateField, type CollectionReference, type Query, type QueryDocumentSnapshot, Timestamp } from '@google-cloud/firestore';
 import type { FirestoreReadMeter } from '../firestoreReads.js';
+import { VERDICT_FIELD as VERDICT, type VerdictKind } from '../outbox/verdictDocument.js';
 import type { PrematureHeal } from '../stallRecommendation.js';
 import type { PatternCounts, VerdictCounts } from './alertLevel.js';
 import type { RecentEvent } from './slackMessages.js';
 
 const HOUR_MS = 60 * 60 * 1000;
-/** The verdict map on an event document and its fields (design: `verdict { verdict, checked_at, ... }`). */
-const VERDICT = 'verdict';
 /**
  * Firestore refuses a query on a value of 1,500 bytes or more. A longer type name is found by a
  * range on its first 1,400 bytes, and its events are told apart from others with the same start
@@ -143,14 +142,17 @@ export function recentQuery(events: CollectionReference, healingType: string): Q
  * players by the same with verdict.late_players after it.
  */
 export function verdictQueries(events: CollectionReference, healingType: string, now: Date): Record<'held' | 'premature', Query> {
-  const dayAgo = Timestamp.fromMillis(now.getTime() - 24 * HOUR_MS);
-  const given = (verdict: string) =>
-    events
-      .where('healing_type', '==', healingType)
-      .where(`${VERDICT}.verdict`, '==', verdict)
-      .where(`${VERDICT}.checked_at`, '>', dayAgo)
-      .orderBy(`${VERDICT}.checked_at`, 'desc');
-  return { held: given('held'), premature: given('premature') };
+  const dayAgo = new Date(now.getTime() - 24 * HOUR_MS);
+  return { held: givenVerdictQuery(events, healingType, 'held', dayAgo), premature: givenVerdictQuery(events, healingType, 'premature', dayAgo) };
+}
+
+/** A type's heals given `verdict` since `since`, newest verdict first: the (healing_type, verdict.verdict, verdict.checked_at desc) index. */
+export function givenVerdictQuery(events: CollectionReference, healingType: string, verdict: VerdictKind, since: Date): Query {
+  return events
+    .where('healing_type', '==', healingType)
+    .where(`${VERDICT}.verdict`, '==', verdict)
+    .where(`${VERDICT}.checked_at`, '>', Timestamp.fromDate(since))
+    .orderBy(`${VERDICT}.checked_at`, 'desc');
 }
 
 /** The aggregation the `premature` check runs on the premature query: the count and the sum of late players. */

@@ -22,6 +22,11 @@ export const BLOCK_KIT_LIMITS = {
 /** Shown where a text would otherwise be empty: Slack refuses empty texts. */
 const EMPTY = '-';
 
+/** Whitespace runs, line breaks included, as one space; trimmed. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 /** Slack's mrkdwn needs &, < and > escaped. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -36,7 +41,7 @@ function nonEmpty(text: string): string {
  * plain text too), cut to 150 characters.
  */
 export function header(text: string): HeaderBlock {
-  const line = escapeMrkdwn(text.replace(/\s+/g, ' ').trim());
+  const line = escapeMrkdwn(oneLine(text));
   return { type: 'header', text: { type: 'plain_text', text: clip(nonEmpty(line), BLOCK_KIT_LIMITS.headerText), emoji: true } };
 }
 
@@ -115,6 +120,6 @@ export function fitMessage<T extends { text: string; blocks: KnownBlock[] }>(mes
     message.blocks.length <= max
       ? message.blocks
       : [...message.blocks.slice(0, max - 1), context([`${(message.blocks.length - (max - 1)).toLocaleString('en-US')} more blocks left out`])];
-  const text = clip(nonEmpty(message.text.replace(/\s+/g, ' ').trim()), BLOCK_KIT_LIMITS.messageText);
+  const text = clip(nonEmpty(oneLine(message.text)), BLOCK_KIT_LIMITS.messageText);
   return { ...message, text, blocks };
 }

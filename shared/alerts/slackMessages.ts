@@ -2,9 +2,10 @@ import type { KnownBlock } from '@slack/types';
 import { clip } from '../clip.js';
 import { describeStallRecommendation, prematureRate, type StallRecommendation } from '../stallRecommendation.js';
 import type { AlertLevel, PatternCounts, VerdictCounts } from './alertLevel.js';
+import type { DueAlert } from './alertPlan.js';
 import type { AlertKind } from './AlertState.js';
 import type { BrakeDetail } from './alertStateDocument.js';
-import { BLOCK_KIT_LIMITS, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, section } from './blockKit.js';
+import { BLOCK_KIT_LIMITS, context, escapeMrkdwn, fieldSections, fitMessage, header, listSection, oneLine, section } from './blockKit.js';
 
 export interface SlackMessage {
   text: string;
@@ -62,7 +63,7 @@ export function alertMessage(level: AlertLevel, healingType: string, counts: Pat
         { label: 'Healing type', value: healingType },
         { label: 'Last hour', value: String(counts.lastHour) },
         { label: 'Last 24 hours', value: String(counts.lastDay) },
-        { label: 'Failures (24 h)', value: `${counts.failuresLastDay} (${(failureRate * 100).toFixed(1)}%)` },
+        { label: 'Failures (24 h)', value: `${counts.failuresLastDay} (${percent(failureRate)})` },
       ]),
       recentEventsSection(recent),
       ...raisedEarlier(options),
@@ -111,12 +112,7 @@ export function prematureMessage(
 }
 
 /** An alert named in a roll-up: its type, kind and the figure that raised it. */
-export interface RolledUpAlert {
-  healingType: string;
-  kind: AlertKind;
-  counts?: PatternCounts;
-  verdicts?: VerdictCounts;
-}
+export type RolledUpAlert = DueAlert;
 
 const KIND_NAME: Record<AlertKind, string> = { safety_brake: 'SAFETY BRAKE', critical: 'CRITICAL', red: 'RED', premature: 'PREMATURE', yellow: 'YELLOW' };
 
@@ -219,10 +215,6 @@ function investigateSections({ healingType, table }: Investigation): KnownBlock[
 /** Quoted for a POSIX shell: inside single quotes only `'` needs care. */
 function shellQuoted(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** For an alert an earlier run could not deliver: when it was first raised, and that it is rebuilt now. */

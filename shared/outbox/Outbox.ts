@@ -13,8 +13,7 @@ import { type ExportCounts, type OwnRow, StreamExport } from './StreamExport.js'
 import { type HealVerdict, type HealVerdictRow, pendingVerdictFields, VERDICT_FIELDS } from './verdictDocument.js';
 import { verdictStream } from './verdictStream.js';
 
-export type { ExportCounts, OwnRow } from './StreamExport.js';
-export { MAX_REFUSALS } from './StreamExport.js';
+export type { OwnRow } from './StreamExport.js';
 
 export interface OutboxOptions {
   firestore: Firestore;
@@ -95,11 +94,8 @@ export class Outbox {
     const verdicts = new StreamExport(verdictStream, { ...context, table: this.options.verdictTable });
     await events.run(own.map((row) => ({ row, version: null })), signal);
     if (events.stoppedBy === null) await verdicts.run(ownVerdicts, signal);
-    else {
-      verdicts.stoppedBy = events.stoppedBy;
-      // This run's verdicts carry its claim: handed back at once, so the next run exports them.
-      if (ownVerdicts.length > 0) await verdicts.run(ownVerdicts, AbortSignal.abort());
-    }
+    // This run's verdicts carry its claim: handed back at once, so the next run exports them.
+    else await verdicts.handBack(ownVerdicts, events.stoppedBy);
 
     const stoppedBy = events.stoppedBy ?? verdicts.stoppedBy;
     const [eventCounts, verdictCounts] = await Promise.all([this.counts(events, eventStream), this.counts(verdicts, verdictStream)]);

@@ -20,6 +20,9 @@ export const MAX_REFUSALS = 3;
 const SEND_TRIES = 3;
 const RETRY_DELAY_MS = 250;
 
+/** A pending row with its insertAll entry already written as JSON. */
+type Sendable<Row> = PendingItem<Row> & { json: string };
+
 export interface StreamExportContext {
   collection: CollectionReference;
   table: BigQueryTable;
@@ -73,8 +76,7 @@ export class StreamExport<Row> {
   ) {}
 
   async run(own: ReadonlyArray<OwnRow<Row>>, signal: AbortSignal): Promise<void> {
-    const items = own.map(({ row, version }): PendingItem<Row> => ({ ref: this.context.collection.doc(this.stream.documentId(row)), row, version, sent: false, attempts: 0 }));
-    for (const item of items) this.handled.add(item.ref.id);
+    const items = this.ownItems(own);
     if (items.length > 0 && !(await this.exportItems(items, signal))) return;
     let after: string | undefined;
     for (;;) {
@@ -93,7 +95,7 @@ export class StreamExport<Row> {
   }
 
   /** What the lookup found already in the table, by the stream's key. Throws when BigQuery fails. */
-  async findInTable(rows: Row[], signal: AbortSignal): Promise<Set<string>> {
+  private async findInTable(rows: Row[], signal: AbortSignal): Promise<Set<string>> {
     const { sql, parameters } = this.stream.lookup(rows, this.context.table.sqlName);
     const answers = await this.context.table.query(sql, parameters, { signal });
     return new Set(answers.map((values) => this.stream.foundKey(values)));
@@ -112,12 +114,14 @@ export class StreamExport<Row> {
       rest = items.filter((item) => !found.has(item));
     }
 
-    const sizes = rest.map((item) => Buffer.byteLength(this.serialize(item)));
+    // Each row is written as JSON once: sized from that text, and sent as it.
+    const sendable = rest.map((item) => ({ ...item, json: this.serialize(item) }));
+    const sizes = sendable.map((item) => Buffer.byteLength(item.json));
     const plan = planRequests(sizes);
     await this.setAsideAll(plan.tooLarge.map((index) => ({ ...rest[index]!, reason: `too large for BigQuery: the row is ${sizes[index]} bytes of JSON, an insert request takes at most ${largestRow()}` })));
     for (const [position, request] of plan.requests.entries()) {
-      const later = () => plan.requests.slice(position + 1).flatMap((indexes) => indexes.map((index) => rest[index]!));
-      const batch = request.map((index) => rest[index]!);
+      const later = () => plan.requests.slice(position + 1).flatMap((indexes) => indexes.map((index) => sendable[index]!));
+      const batch = request.map((index) => sendable[index]!);
       if (signal.aborted) return this.giveBack([...batch, ...later()], 'deadline');
       const marked = await this.markSent(batch);
       if (!(await this.send(marked, signal, 1))) return this.giveBack(later());
@@ -126,11 +130,11 @@ export class StreamExport<Row> {
   }
 
   /** One insert request; a request refused as too large is split in halves, a transient failure retried after a lookup. */
-  private async send(items: Array<PendingItem<Row>>, signal: AbortSignal, attempt: number): Promise<boolean> {
+  private async send(items: Array<Sendable<Row>>, signal: AbortSignal, attempt: number): Promise<boolean> {
     if (items.length === 0) return true;
     let refused;
     try {
-      refused = await this.context.table.insertAll(items.map((item) => this.serialize(item)), { signal });
+      refused = await this.context.table.insertAll(items.map((item) => item.json), { signal });
     } catch (error) {
       if (isRequestTooLarge(error)) {
         if (items.length === 1) {
@@ -190,7 +194,7 @@ export class StreamExport<Row> {
     return found;
   }
 
-  private async markSent(items: Array<PendingItem<Row>>): Promise<Array<PendingItem<Row>>> {
+  private async markSent<Item extends PendingItem<Row>>(items: Item[]): Promise<Item[]> {
     const { fields } = this.stream;
     const versions = await this.context.writes.apply(
       items.map((item) => ({
@@ -200,7 +204,7 @@ export class StreamExport<Row> {
         recheck: (data: DocumentData) => this.stream.holds(data, item.row) && claimHolder(data[fields.claim], this.context.run, this.context.now()) === 'mine',
       })),
     );
-    const marked: Array<PendingItem<Row>> = [];
+    const marked: Item[] = [];
     items.forEach((item, index) => {
       const version = versions[index];
       if (version === null || version === undefined) this.left += 1;
@@ -220,6 +224,17 @@ export class StreamExport<Row> {
       })),
     );
     this.exported += items.length;
+  }
+
+  /** Hands this run's own rows back unexported, their claims released, so the next run exports them: the export stopped by `why` before them. */
+  async handBack(own: ReadonlyArray<OwnRow<Row>>, why: Stop): Promise<void> {
+    await this.giveBack(this.ownItems(own), why);
+  }
+
+  private ownItems(own: ReadonlyArray<OwnRow<Row>>): Array<PendingItem<Row>> {
+    const items = own.map(({ row, version }): PendingItem<Row> => ({ ref: this.context.collection.doc(this.stream.documentId(row)), row, version, sent: false, attempts: 0 }));
+    for (const item of items) this.handled.add(item.ref.id);
+    return items;
   }
 
   /** Drops this run's claims, keeping the sent marks, so the next run exports the rows at once. */

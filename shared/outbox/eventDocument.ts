@@ -5,16 +5,16 @@ import { VERDICT_DUE_FIELD } from './verdictDocument.js';
 
 /** `false` marks an event not yet in BigQuery; the field is removed when the event is set aside. */
 export const EXPORTED_FIELD = 'bigquery_exported';
-export const EXPORTED_AT_FIELD = 'bigquery_exported_at';
+const EXPORTED_AT_FIELD = 'bigquery_exported_at';
 /** `{ run, expires_at }`: the run that is exporting the event, until when. */
-export const CLAIM_FIELD = 'export_claim';
+const CLAIM_FIELD = 'export_claim';
 /** How many times BigQuery refused the row for good. */
-export const ATTEMPTS_FIELD = 'export_attempts';
+const ATTEMPTS_FIELD = 'export_attempts';
 /** Why a pending document was set aside, and when. */
-export const ERROR_FIELD = 'export_error';
-export const SET_ASIDE_AT_FIELD = 'export_set_aside_at';
+const ERROR_FIELD = 'export_error';
+const SET_ASIDE_AT_FIELD = 'export_set_aside_at';
 /** When a run last marked that the event's insert may have been sent; the next export looks the event up in the table first. */
-export const SENT_FIELD = 'export_sent_at';
+const SENT_FIELD = 'export_sent_at';
 
 export const EVENT_FIELDS: OutboxFields = {
   exported: EXPORTED_FIELD,

@@ -2,7 +2,7 @@ import type { DocumentData } from '@google-cloud/firestore';
 import type { HealingEvent, JsonObject } from '../healingEvent.js';
 import { describeValue, plainJson, readTimestamp } from './lenientValues.js';
 
-export type PendingRead = { ok: true; event: HealingEvent } | { ok: false; reason: string };
+type PendingRead = { ok: true; event: HealingEvent } | { ok: false; reason: string };
 
 /**
  * Reads a pending document written by any service: `timestamp` a Firestore timestamp or an ISO 8601

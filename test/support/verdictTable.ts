@@ -1,6 +1,5 @@
-import type { BigQuery, TableField, TableMetadata } from '@google-cloud/bigquery';
-import schema from '../../schemas/heal_verdicts.json' with { type: 'json' };
-import tableOptions from '../../schemas/heal_verdicts.table.json' with { type: 'json' };
+import type { BigQuery } from '@google-cloud/bigquery';
+import { HealVerdictTable } from '../../shared/healVerdictTable.js';
 
 /** One row of the heal_verdicts table, as the job exports it. */
 export interface VerdictRow {
@@ -16,10 +15,9 @@ export interface VerdictRow {
   reason?: string | null;
 }
 
-/** Creates the verdict table in an existing dataset, from its schema and options files as deploy does. */
+/** Creates the verdict table (and its dataset when missing), from its schema and options files as deploy does. */
 export async function createVerdictTable(bigquery: BigQuery, dataset: string, table: string): Promise<void> {
-  const metadata: TableMetadata = { schema: { fields: schema as TableField[] }, ...tableOptions };
-  await bigquery.dataset(dataset).table(table).create(metadata);
+  await new HealVerdictTable(bigquery, dataset, table).ensureExists();
 }
 
 /** Streams verdict rows into the table, each with its `<healing_id>:<verdict>` insert id. */
